@@ -1,0 +1,1 @@
+"""Evaluation harness: summaries vs publisher bullets, attribution vs gold spans, speed."""

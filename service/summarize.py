@@ -1,0 +1,141 @@
+"""Stage 4: article -> bullet summary. Extract (select salient sentences), then compress each one.
+
+`get_summarizer(settings)` picks the generator from settings; load failures raise ModelLoadError so that
+start-up stops and names the model.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Sequence
+
+from spacy.tokens import Doc
+
+from service.compress import Compressor, load_compressor
+from service.schema import Article, Bullet, Quote, Summary, TextSpan
+from service.select import SelectedSentence, select_sentences
+from service.settings import Settings
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    generator: str
+    name: str
+    version: str
+
+
+class Summarizer(ABC):
+    info: ModelInfo
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def summarize(self, article: Article, doc: Doc, quotes: Sequence[Quote]) -> Summary:
+        selected = select_sentences(
+            article,
+            doc,
+            quotes,
+            max_sentences=self.settings.summary_max_bullets,
+            max_words=self._selection_word_budget(),
+        )
+        bullets = self._bullets(article, selected, quotes)
+        return Summary(
+            bullets=tuple(bullets),
+            selected_sentences=tuple(s.span for s in selected),
+            generator=self.info.generator,
+            truncated_input=any(s.too_long for s in selected),
+        )
+
+    @abstractmethod
+    def _selection_word_budget(self) -> int: ...
+
+    @abstractmethod
+    def _bullets(
+        self, article: Article, selected: Sequence[SelectedSentence], quotes: Sequence[Quote]
+    ) -> list[Bullet]: ...
+
+
+class ExtractiveSummarizer(Summarizer):
+    """The selected sentences as they are: the ablation baseline, and a fallback users can choose."""
+
+    info = ModelInfo(generator="extractive", name="sentence-selector", version="1")
+
+    def _selection_word_budget(self) -> int:
+        return self.settings.summary_max_words
+
+    def _bullets(self, article, selected, quotes):
+        return [Bullet(s.span.text, s.span, ((s.span.start, s.span.end),)) for s in selected]
+
+
+class Seq2SeqSummarizer(Summarizer):
+    """Selected sentences rewritten by a seq2seq model that may only delete words (copy-constrained)."""
+
+    def __init__(self, settings: Settings, compressor: Compressor) -> None:
+        super().__init__(settings)
+        self.compressor = compressor
+        self.info = ModelInfo(generator="seq2seq", name=compressor.name, version=compressor.version)
+
+    def _selection_word_budget(self) -> int:
+        # Compression removes words, so select enough that the rewritten bullets fill the budget.
+        return int(self.settings.summary_max_words / self.compressor.expected_ratio)
+
+    def _bullets(self, article, selected, quotes):
+        rewritable = [s for s in selected if not s.too_long]
+        compressed = iter(self.compressor.compress([s.words for s in rewritable], quotes))
+        bullets = []
+        for sentence in selected:
+            if sentence.too_long:
+                bullets.append(Bullet(sentence.span.text, sentence.span, ((sentence.span.start, sentence.span.end),)))
+                continue
+            kept = next(compressed)
+            bullets.append(Bullet(render(article, kept), sentence.span, kept))
+        return bullets
+
+
+def render(article: Article, kept: Sequence[tuple[int, int]]) -> str:
+    """Join kept source words with the source's own spacing where they were adjacent, else one space."""
+    page_text = article_page_slices(article)
+    parts: list[str] = []
+    previous_end = None
+    for start, end in kept:
+        word = page_text(start, end)
+        if previous_end is not None:
+            between = page_text(previous_end, start)
+            if between.strip() == "":
+                parts.append(between)
+            elif not _attaches_left(word):
+                parts.append(" ")
+        parts.append(word)
+        previous_end = end
+    return "".join(parts).strip()
+
+
+def _attaches_left(word: str) -> bool:
+    return word[:1] in {",", ".", ";", ":", "!", "?", ")", "'", "’", "”"} or word.startswith(("'s", "’s", "n't", "n’t"))
+
+
+def article_page_slices(article: Article):
+    """A reader of page text by page offsets, backed by the article's paragraphs."""
+    paragraphs = article.paragraphs
+
+    def read(start: int, end: int) -> str:
+        pieces = []
+        for paragraph in paragraphs:
+            lo, hi = max(start, paragraph.start), min(end, paragraph.end)
+            if lo < hi:
+                pieces.append(paragraph.text[lo - paragraph.start : hi - paragraph.start])
+            elif paragraph.start >= end:
+                break
+        return " ".join(pieces)
+
+    return read
+
+
+def get_summarizer(settings: Settings) -> Summarizer:
+    if settings.generator == "extractive":
+        return ExtractiveSummarizer(settings)
+    return Seq2SeqSummarizer(settings, load_compressor(settings))
+
+
+__all__ = ["ModelInfo", "Summarizer", "get_summarizer", "TextSpan"]

@@ -1,0 +1,1 @@
+"""Training data and training code for the deletion-only sentence compressor."""

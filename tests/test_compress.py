@@ -1,0 +1,97 @@
+"""Any seq2seq checkpoint loads through the Auto classes and can only delete words."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.compress import load_compressor, prompt_for
+from service.nlp import ModelLoadError
+from service.schema import Quote
+from service.select import Word
+from service.settings import Settings
+from tests.tiny_model import build_tiny_checkpoint
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory):
+    return build_tiny_checkpoint(tmp_path_factory.mktemp("tiny"))
+
+
+def words_of(text: str, offset: int = 100) -> list[Word]:
+    words, cursor = [], 0
+    for token in text.split(" "):
+        start = text.index(token, cursor)
+        words.append(Word(token, offset + start, offset + start + len(token)))
+        cursor = start + len(token)
+    return words
+
+
+SENTENCES = [
+    "Officials said on Monday that the bridge would reopen next week after repairs.",
+    "\u201cWe warn against exploiting these ties,\u201d he said, according to Tass.",
+]
+
+
+@pytest.mark.parametrize("beams", [1, 2])
+def test_output_is_a_subsequence_of_source_words(tiny_dir, beams):
+    compressor = load_compressor(Settings(summary_model=str(tiny_dir), num_beams=beams))
+    sentences = [words_of(s, offset=1000 * i) for i, s in enumerate(SENTENCES)]
+    results = compressor.compress(sentences, quotes=[])
+    assert len(results) == 2
+    for words, kept in zip(sentences, results):
+        spans = [(w.start, w.end) for w in words]
+        assert kept, "a bullet keeps at least one word"
+        assert all(span in spans for span in kept)
+        assert list(kept) == sorted(kept)
+
+
+def test_kept_quote_forces_its_speaker_and_cue(tiny_dir):
+    compressor = load_compressor(Settings(summary_model=str(tiny_dir), num_beams=1))
+    words = words_of(SENTENCES[1], offset=0)
+    by_text = {w.text: w for w in words}
+    quote_words = [w for w in words if w.text in {"\u201cWe", "warn", "against", "exploiting", "these", "ties,\u201d"}]
+    quote = Quote(
+        text=SENTENCES[1][: quote_words[-1].end], start=quote_words[0].start, end=quote_words[-1].end,
+        speaker="Sergey Lavrov", speaker_span=(by_text["he"].start, by_text["he"].end), cue="said",
+        cue_span=(by_text["said,"].start, by_text["said,"].end), source_agency="Tass", kind="direct", confidence=0.9,
+    )
+    (kept,) = compressor.compress([words], quotes=[quote])
+    kept_set = set(kept)
+    if any((w.start, w.end) in kept_set for w in quote_words):
+        assert (by_text["he"].start, by_text["he"].end) in kept_set
+        assert (by_text["said,"].start, by_text["said,"].end) in kept_set
+
+
+def test_prompt_comes_from_the_model_family_file():
+    assert prompt_for("t5") == "compress: "
+    assert prompt_for("bart") == ""
+
+
+@pytest.mark.parametrize("corrupt", ["missing", "garbage"])
+def test_missing_or_corrupt_checkpoint_stops_loading_with_its_name(tmp_path, corrupt):
+    model_dir = tmp_path / "model"
+    if corrupt == "garbage":
+        model_dir.mkdir()
+        (model_dir / "config.json").write_text("{not json")
+    with pytest.raises(ModelLoadError, match="model"):
+        load_compressor(Settings(summary_model=str(model_dir)))
+
+
+def test_speaker_units_are_forced_only_when_a_quote_loses_its_speaker(tiny_dir):
+    from service.compress import _sentence_text, _speaker_units_needed
+    from service.copy_constraint import encode_sentence
+
+    compressor = load_compressor(Settings(summary_model=str(tiny_dir)))
+    words = words_of(SENTENCES[1], offset=0)
+    text, spans = _sentence_text(words)
+    encoded = encode_sentence(compressor.tokenizer, compressor.prompt, text, spans, 192)
+    he, said = 6, 7  # word indices of "he" and "said,"
+    quote = Quote(
+        text=SENTENCES[1][: words[5].end], start=0, end=words[5].end, speaker="Sergey Lavrov",
+        speaker_span=(words[he].start, words[he].end), cue="said", cue_span=(words[said].start, words[said].end),
+        source_agency="Tass", kind="direct", confidence=0.9,
+    )
+    unit_of = {w: i for i, u in enumerate(encoded.units) for w in u.words}
+    assert _speaker_units_needed(words, encoded, [1, 2], [quote]) == {unit_of[he], unit_of[said]}
+    assert _speaker_units_needed(words, encoded, [1, 2, he, said], [quote]) == frozenset()
+    assert _speaker_units_needed(words, encoded, [9, 10], [quote]) == frozenset()  # quote not kept

