@@ -10,8 +10,9 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
+from service.page import parse_page
 from service.schema import Article
 
 # Tried in this order when --reference-field is not given (FRANK: reference; XSum: summary;
@@ -23,7 +24,7 @@ PAGE_SUFFIXES = {".txt", ".text", ".html", ".htm"}
 _PTB_SENTENCE_BREAK = re.compile(r"(?<= [.!?]) +")
 # Untokenised text: a break after . ! ? (and closing quotes/brackets) before the next sentence, also where
 # the source lost the space ("$10.9bn.For the full year", as in BBC News Summary's extractive summaries).
-_PUNCT_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]?(?:\s+|(?<=[a-z%)\"'”’][.!?])(?=[A-Z\"“]))")
+_PUNCT_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]?(?:\s+|(?<=[a-z%)\"'”’][.!?])(?=[A-Z“]))")
 
 
 class DataError(ValueError):
@@ -41,6 +42,13 @@ class EvalItem:
     headline: str | None = None
     # Set when the item came from a scraped page: the article exactly as the page parser found it.
     parsed: Article | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    items: list[EvalItem]
+    # "FILE:LINE (id): reason" for rows left out because they cannot be scored (an empty reference).
+    skipped: list[str] = field(default_factory=list)
 
 
 def split_sentences(text: str) -> tuple[str, ...]:
@@ -74,32 +82,44 @@ def load_items(
     reference_field: str | None = None,
     limit: int | None = None,
     require_reference: bool = True,
-    parse_page: Callable[[str], Sequence[Article]] | None = None,
-) -> list[EvalItem]:
+) -> Dataset:
     """Items from a .jsonl data set or from a scraped page (.txt/.html: its articles with bullets)."""
     if not path.is_file():
         raise DataError(f"{path}: no such file")
     if path.suffix.lower() in PAGE_SUFFIXES:
-        items = load_page(path, parse_page)
+        dataset = Dataset(load_page(path))
     else:
-        items = load_jsonl(path, reference_field, require_reference)
-    if not items:
+        dataset = load_jsonl(path, reference_field, require_reference)
+    if not dataset.items:
         raise DataError(f"{path}: no evaluation items found")
-    return items[:limit] if limit else items
+    return Dataset(dataset.items[:limit] if limit else dataset.items, dataset.skipped)
 
 
-def load_jsonl(path: Path, reference_field: str | None = None, require_reference: bool = True) -> list[EvalItem]:
+def load_jsonl(path: Path, reference_field: str | None = None, require_reference: bool = True) -> Dataset:
     items: list[EvalItem] = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
-            items.append(_item_from_row(row, f"{path}:{number}", reference_field, require_reference))
-    return items
+    skipped: list[str] = []
+    # split("\n"), not splitlines(): JSON strings may hold raw U+2028, which splitlines() breaks on.
+    for number, line in enumerate(_read_text(path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        item = _item_from_row(row, f"{path}:{number}", reference_field, require_reference)
+        if require_reference and not item.reference:
+            # FRANK's XSum has one such row; it cannot be scored, so it is left out and reported.
+            skipped.append(f"{path}:{number} ({item.id}): empty reference")
+            continue
+        items.append(item)
+    return Dataset(items, skipped)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
 
 
 def _item_from_row(row: Any, where: str, reference_field: str | None, require_reference: bool) -> EvalItem:
@@ -108,24 +128,23 @@ def _item_from_row(row: Any, where: str, reference_field: str | None, require_re
     article = _text_field(row, "article", where)
     if article is None or not article.strip():
         raise DataError(f"{where}: missing or empty field 'article'")
-    reference = _reference(row, where, reference_field)
-    if require_reference and not reference:
-        raise DataError(f"{where}: empty reference")
     return EvalItem(
         id=str(row.get("id", where)),
         article=article,
-        reference=reference,
+        reference=_reference(row, where, reference_field, require_reference),
         systems=_systems(row, where),
         headline=_headline(row, where),
     )
 
 
-def _reference(row: dict, where: str, reference_field: str | None) -> tuple[str, ...]:
+def _reference(row: dict, where: str, reference_field: str | None, required: bool) -> tuple[str, ...]:
     candidates = (reference_field,) if reference_field else REFERENCE_FIELDS
     for name in candidates:
         value = _text_field(row, name, where)
         if value is not None:
             return split_sentences(value)
+    if not required:
+        return ()
     looked_for = ", ".join(repr(c) for c in candidates)
     raise DataError(f"{where}: missing reference field (looked for {looked_for}; set --reference-field)")
 
@@ -161,11 +180,10 @@ def _systems(row: dict, where: str) -> dict[str, tuple[str, ...]]:
     return outputs
 
 
-def load_page(path: Path, parse_page: Callable[[str], Sequence[Article]] | None = None) -> list[EvalItem]:
-    """Each article on a scraped page that has publisher bullets is an item; its bullets are the reference."""
-    if parse_page is None:
-        from service.page import parse_page  # the pipeline's own page parser
-    text = path.read_text(encoding="utf-8")
+def load_page(path: Path) -> list[EvalItem]:
+    """Each article on a scraped page that has publisher bullets is an item; its bullets are the reference.
+    The page is read with the pipeline's own parser, so the items are the articles the service sees."""
+    text = _read_text(path)
     items = []
     for index, article in enumerate(parse_page(text)):
         if not article.bullets:

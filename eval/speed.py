@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     torch.set_num_threads(TORCH_THREADS)
     try:
         # Speed needs only the article text; the reference is not read.
-        items = load_items(args.data, limit=args.limit, require_reference=False)
+        items = load_items(args.data, limit=args.limit, require_reference=False).items
     except DataError as exc:
         return _fail(str(exc))
     try:
@@ -95,15 +95,24 @@ def bart_large_cnn_config() -> BartConfig:
 
 
 def measure(texts: Sequence[str], pipeline: Pipeline, bart_limit: int, bart_config: BartConfig) -> dict:
+    load_at_start = os.getloadavg()[0]
     ours = time_pipeline(texts, pipeline)
     info = pipeline.summarizer.info
     report = {
         "n": len(texts),
         "generator": info.generator,
         "model": {"name": info.name, "version": info.version},
-        "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(),
+            "platform": platform.platform(),
+            # Other work on the machine inflates wall-clock times; the load average says how much there was.
+            "load_average_1m_at_start": round(load_at_start, 2),
+        },
         "stages_ms": {stage: _percentiles(ours[stage]) for stage in STAGES},
         "end_to_end_ms": _percentiles(ours["end_to_end"]),
+        # CPU time of this process (all its threads): less sensitive than wall time to other work.
+        "end_to_end_cpu_ms": _percentiles(ours["end_to_end_cpu"]),
         "words_per_article": {
             "mean": round(float(np.mean(ours["words"])), 1),
             "p50": float(np.percentile(ours["words"], 50)),
@@ -112,7 +121,7 @@ def measure(texts: Sequence[str], pipeline: Pipeline, bart_limit: int, bart_conf
     }
     if bart_limit:
         num_beams = pipeline.settings.num_beams
-        bart_ms = time_bart(texts[:bart_limit], bart_config, num_beams)
+        bart_ms, bart_cpu_ms = time_bart(texts[:bart_limit], bart_config, num_beams)
         ours_ms = ours["summary"][:bart_limit]
         report["bart"] = {
             "shape": {key: getattr(bart_config, key) for key in BART_LARGE_CNN_SIZES},
@@ -121,6 +130,7 @@ def measure(texts: Sequence[str], pipeline: Pipeline, bart_limit: int, bart_conf
             "output_tokens": BART_OUTPUT_TOKENS,
             "input_tokens": [bart_input_length(text) for text in texts[:bart_limit]],
             "ms": [round(ms, 1) for ms in bart_ms],
+            "cpu_ms": [round(ms, 1) for ms in bart_cpu_ms],
             "our_summary_ms": [round(ms, 1) for ms in ours_ms],
             "ratio_bart_to_ours": round(float(np.median(bart_ms) / max(np.median(ours_ms), 1e-6)), 1),
         }
@@ -130,11 +140,12 @@ def measure(texts: Sequence[str], pipeline: Pipeline, bart_limit: int, bart_conf
 def time_pipeline(texts: Sequence[str], pipeline: Pipeline) -> dict[str, list[float]]:
     """Per article: each stage's ms (from the pipeline's own timer), end-to-end ms, and word count."""
     pipeline.run(texts[0])  # warm-up: first-call initialisation is not a per-article cost
-    timings: dict[str, list[float]] = {name: [] for name in (*STAGES, "end_to_end", "words")}
+    timings: dict[str, list[float]] = {name: [] for name in (*STAGES, "end_to_end", "end_to_end_cpu", "words")}
     for text in tqdm(texts, desc="pipeline", unit="article"):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = pipeline.run(text)
         timings["end_to_end"].append((time.perf_counter() - started) * 1000)
+        timings["end_to_end_cpu"].append((time.process_time() - cpu_started) * 1000)
         for stage in STAGES:
             timings[stage].append(result.timings_ms.get(stage, 0.0))
         timings["words"].append(word_count(text))
@@ -145,16 +156,17 @@ def bart_input_length(text: str) -> int:
     return min(len(_TOKEN_PIECE.findall(text)), BART_MAX_INPUT_TOKENS)
 
 
-def time_bart(texts: Sequence[str], config: BartConfig, num_beams: int) -> list[float]:
-    """ms to generate BART_OUTPUT_TOKENS tokens per article with a random-weight model of this shape."""
+def time_bart(texts: Sequence[str], config: BartConfig, num_beams: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU ms to generate BART_OUTPUT_TOKENS tokens per article with a random-weight model of
+    this shape."""
     torch.manual_seed(SEED)
     model = BartForConditionalGeneration(config).eval()
     generator = torch.Generator().manual_seed(SEED)
 
-    def generate(length: int, new_tokens: int) -> float:
+    def generate(length: int, new_tokens: int) -> tuple[float, float]:
         # Random ids stand in for the article: latency depends on its length, not on its words.
         input_ids = torch.randint(3, config.vocab_size, (1, length), generator=generator)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with torch.inference_mode():
             model.generate(
                 input_ids,
@@ -165,10 +177,11 @@ def time_bart(texts: Sequence[str], config: BartConfig, num_beams: int) -> list[
                 max_new_tokens=new_tokens,
                 no_repeat_ngram_size=BART_NO_REPEAT_NGRAM,
             )
-        return (time.perf_counter() - started) * 1000
+        return (time.perf_counter() - started) * 1000, (time.process_time() - cpu_started) * 1000
 
     generate(32, 4)  # warm-up
-    return [generate(bart_input_length(text), BART_OUTPUT_TOKENS) for text in tqdm(texts, desc="bart-shaped", unit="article")]
+    timings = [generate(bart_input_length(text), BART_OUTPUT_TOKENS) for text in tqdm(texts, desc="bart-shaped", unit="article")]
+    return [wall for wall, _ in timings], [cpu for _, cpu in timings]
 
 
 def _percentiles(values: Sequence[float]) -> dict[str, float]:

@@ -41,7 +41,6 @@ ABLATION = "selected_sentences"
 class SummaryPipeline(Protocol):
     """What the harness needs of service.pipeline.Pipeline (tests pass a lighter object)."""
 
-    settings: Settings
     nlp: object
     summarizer: object
 
@@ -72,14 +71,18 @@ def run(args: argparse.Namespace) -> int:
     if args.out.suffix != ".json":
         return _fail(f"--out must name a .json file (OUT.md and OUT.png are written beside it), not {args.out}")
     try:
-        items = load_items(args.data, args.reference_field, args.limit)
+        dataset = load_items(args.data, args.reference_field, args.limit)
     except DataError as exc:
         return _fail(str(exc))
     try:
         pipeline = Pipeline.from_settings(settings_from_args(args))
     except (ModelLoadError, ValueError) as exc:
         return _fail(f"could not load the pipeline: {exc}")
-    report = evaluate(items, pipeline)
+    for reason in dataset.skipped:
+        print(f"warning: skipped {reason}", file=sys.stderr)
+    report = evaluate(dataset.items, pipeline)
+    report["data"] = str(args.data)
+    report["skipped"] = dataset.skipped
     write_reports(report, args.out)
     system = report["system"]
     print(

@@ -273,7 +273,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=configured.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"]
         )
     # Added last, so it is outermost: it sees every response, errors and CORS preflights included.
-    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=app.state.metrics,
+        route_paths=lambda: {route.path for route in app.routes if "{" not in route.path},
+    )
     _register_routes(app)
     _register_error_handlers(app)
     return app

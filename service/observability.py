@@ -127,9 +127,22 @@ class RequestContextMiddleware:
     can be enforced while reading.
     """
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, route_paths: Callable[[], set[str]]) -> None:
         self.app = app
         self.metrics = metrics
+        self._route_paths = route_paths
+        self._known_paths: set[str] | None = None
+
+    def route_label(self, scope: Scope) -> str:
+        """The matched route template; unmatched paths share one label so that a scanner cannot blow up
+        the metric's cardinality."""
+        route = scope.get("route")
+        if route is not None:
+            return route.path
+        # FastAPI records only its API routes in the scope; /docs and /openapi.json are static paths.
+        if self._known_paths is None:
+            self._known_paths = self._route_paths()
+        return scope["path"] if scope["path"] in self._known_paths else "unmatched"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -157,9 +170,7 @@ class RequestContextMiddleware:
         finally:
             self.metrics.http_in_flight.dec()
             elapsed = time.perf_counter() - started
-            # The router records the matched route in the scope; unmatched paths share one label so a
-            # scanner cannot blow up the metric's cardinality.
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = self.route_label(scope)
             self.metrics.requests.labels(route=route, method=scope["method"], status=str(status)).inc()
             self.metrics.request_seconds.labels(route=route).observe(elapsed)
             logger.info(

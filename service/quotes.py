@@ -6,8 +6,15 @@ How a statement is found:
   quote running over paragraphs), so a stray mark never swallows the article.
 - The cue is the reporting verb (service/rules/cue_verbs.txt) that governs the quoted words in the
   dependency parse; failing that, a cue verb attached to the quote ("“...,” he said" parsed as a
-  conjunct), a cue next to a whole-sentence quote, "— Name" / "From Name:", or the speaker of the
-  previous sentence for a paragraph that is only a quote.
+  conjunct), a cue next to a whole-sentence quote, any verb with a subject right after a quote that
+  closes on , ! or ? ("“...!” beamed X"), the words before a colon that ends the sentence or the
+  paragraph before the quote (their cue, else their main verb; "- Name:" names the speaker),
+  "— Name" / "From Name:", or the speaker of the previous sentence for a paragraph that is only a quote.
+- Naming verbs (service/rules/naming_verbs.txt: call, label, dub ...) are cues only when they govern
+  quoted words; their content is the object plus the quoted name ("called [Trump “unhinged”]").
+- A quote mark left open at a paragraph end also continues when the next paragraph's first double
+  mark is a curly closer (a line break inside the quote).
+- '“A,” he said, “B.”' is one statement; '“A,” he said. “B,” he said.' are two (the frame ended).
 - Indirect speech: a cue verb with a clausal complement ("Lavrov said (that) ...",
   "..., Lavrov said") or "according to X, ...".
 - A quote inside a larger sentence ("commitment to “unconditionally support ...”") is "partial": its
@@ -16,8 +23,8 @@ How a statement is found:
   own Quote (page[q.start:q.end] == q.text) and all parts share one content_span covering them all.
 
 Confidence = cue evidence x speaker evidence: cue governs the words in the parse 1.0, cue attached to
-the quote 0.9, indirect clause 0.9, "according to" 0.8, cue next to the quote 0.75, "— Name" or
-previous-sentence speaker 0.6; speaker named 1.0, pronoun resolved 0.85, pronoun unresolved 0.5,
+the quote 0.9, naming verb 0.9, indirect clause 0.9, "according to" 0.8, cue next to the quote 0.75,
+colon lead 0.7, verb after the quote, "— Name" or previous-sentence speaker 0.6; speaker named 1.0, pronoun resolved 0.85, pronoun unresolved 0.5,
 no speaker 0.4.
 """
 
@@ -46,14 +53,22 @@ SINGLE_QUOTED = re.compile(r"(?<![\w’'])[‘'](?=[\w“\"])([^\n‘“”\"]{1
 TRAILING_NAME = re.compile(r"^\s*[—–-]{1,2}\s*(?=[A-Z])")
 LEADING_FROM = re.compile(r"\b(?:From|Per)\s+([A-Z][\w.’' -]{0,60}?)\s*:\s*$")
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
+# Links from a subjectless cue up to the verb whose subject said it.
+SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl", "dobj", "pobj"})
+# Right-hand children of a naming verb that belong to what it reports (object, name, "as" phrase).
+NAMED_OBJECT_DEPS = frozenset({"dobj", "oprd", "ccomp", "xcomp", "attr", "dative", "prep", "acomp"})
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 # Tokens a cue may be from a whole-sentence quote and still be "next to" it.
 ADJACENT_CUE_TOKENS = 6
 MIN_PREVIOUS_SENTENCE_WORDS = 3
+# '“…,” the 43-year-old Texan beamed': how far after a quote its reporting verb may come.
+ADJACENT_TRAILING_TOKENS = 5
 MIN_INDIRECT_TOKENS = 3
 # Words allowed between two quotes of one run ("he said." plus a short frame).
 MAX_RUN_GAP_WORDS = 12
 WORD_CHARS = re.compile(r"\w+")
+# "he said." closes the frame: what follows is a new sentence (and, with its own cue, a new statement).
+SENTENCE_END = re.compile(r"[.!?;]\s")
 
 
 @dataclass(frozen=True)
@@ -128,6 +143,8 @@ def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[Quot
             first = _first_non_space(text, para_start, para_end)
             if first is not None and text[first] in DOUBLE_OPENERS + STRAIGHT_DOUBLE:
                 part_start = scan_from = first + 1
+            elif _first_mark_closes(text, para_start, para_end):
+                part_start = para_start  # a line break inside the quote: its closing mark comes here
             else:
                 open_at, parts = None, []  # a stray opener: forget it, nothing is swallowed
         for i in range(scan_from, para_end):
@@ -146,6 +163,16 @@ def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[Quot
     spans.extend(_single_quoted(text, paragraphs, spans))
     spans.sort(key=lambda s: s.open)
     return spans
+
+
+def _first_mark_closes(text: str, start: int, end: int) -> bool:
+    """The paragraph's first double mark is a curly closer (and no opener comes before it)."""
+    for i in range(start, end):
+        if text[i] in DOUBLE_CLOSERS:
+            return True
+        if text[i] in DOUBLE_OPENERS or text[i] == STRAIGHT_DOUBLE:
+            return False
+    return False
 
 
 def _first_non_space(text: str, start: int, end: int) -> int | None:
@@ -169,17 +196,21 @@ def _single_quoted(text: str, paragraphs: list[tuple[int, int]], doubles: list[Q
 class _ArticleExtractor:
     """All state for one article: built once, so every quote is handled in time linear in its sentence."""
 
-    def __init__(self, article: Article, doc: Doc) -> None:
+    def __init__(self, article: Article, doc: Doc, text: str) -> None:
         self.article = article
         self.doc = doc
-        self.text = doc.text
+        self.text = text
         self.cues = load_cue_lexicon()
         self.agencies: AgencyTable = load_agency_table()
         self.paragraphs = _paragraph_bounds(article)
         self.paragraph_token_starts = self._paragraph_token_starts()
+        self.paragraph_starts = [start for start, _ in self.paragraphs]
         self.quoted = find_quoted_spans(self.text, self.paragraphs)
+        self.quoted_opens = [q.open for q in self.quoted]
         self.resolver = SpeakerResolver(doc, [(q.open, q.close) for q in self.quoted])
         self.cue_at = {t.i: span for t in doc if (span := self.cues.match(t)) is not None}
+        naming = naming_verbs()
+        self.naming_at = {t.i for t in doc if t.pos_ == "VERB" and t.i not in self.cue_at and t.lemma_.lower() in naming}
         self.wire_credit = self._wire_credit()
 
     def _paragraph_token_starts(self) -> list[int]:
@@ -214,7 +245,14 @@ class _ArticleExtractor:
         frame = self._frame(span)
         kind: QuoteKind = "direct" if self._stands_alone(span, frame) else "partial"
         inside = range(span.start, span.end)
+        lead = self._colon_lead(quoted, span)
+        if lead is not None and lead[0] is None:  # "Pollsters agree - Carl Bialik: “...”"
+            return Statement(quoted.parts, (quoted.parts[0][0], quoted.parts[-1][1]), kind, None, lead[1], 0.7)
         governed = self._governing_cue(span, frame)
+        if governed is not None and governed[0].i in self.naming_at:
+            cue, below = governed
+            content = self._named_object(cue, (quoted.parts[0][0], quoted.parts[-1][1]))
+            return Statement(quoted.parts, content, "partial", self.doc[cue.i : cue.i + 1], self._speaker_of(cue), 0.9)
         if governed is not None:
             cue, below = governed
             content = (quoted.parts[0][0], quoted.parts[-1][1])
@@ -223,11 +261,17 @@ class _ArticleExtractor:
             return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), 1.0)
         if kind == "partial":
             return None  # a scare quote or a title: no cue governs it
-        attached = self._attached_cue(span, frame, inside)
         content = (quoted.parts[0][0], quoted.parts[-1][1])
+        attached = self._attached_cue(span, frame, inside)
         if attached is not None:
             cue, score = attached
             return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), score)
+        verb = self._trailing_verb(quoted, span, frame)
+        if verb is not None and (speaker := self._speaker_of(verb)) is not None:
+            return Statement(quoted.parts, content, kind, self.doc[verb.i : verb.i + 1], speaker, 0.6)
+        if lead is not None:
+            cue, speaker = lead
+            return Statement(quoted.parts, content, kind, cue, speaker, 0.7)
         speaker = self._named_around(span, frame)
         if speaker is not None:
             return Statement(quoted.parts, content, kind, None, speaker, 0.6)
@@ -279,10 +323,20 @@ class _ArticleExtractor:
                     break
                 if head.i in self.cue_at:
                     return self._nearer_cue(head, span) or head, below
+                if head.i in self.naming_at:
+                    return head, below
                 if head.head.i == head.i:
                     break
                 below, head = head, head.head
         return None
+
+    def _named_object(self, cue: Token, quote: tuple[int, int]) -> tuple[int, int]:
+        """What a naming verb reports: its object and the quoted name ("called [Trump “unhinged”]")."""
+        tokens = [t for child in cue.rights if child.dep_ in NAMED_OBJECT_DEPS for t in child.subtree]
+        if not tokens:
+            return quote
+        start, end = self._trimmed(sorted(tokens, key=lambda t: t.i))
+        return min(start, quote[0]), max(end, quote[1])
 
     def _nearer_cue(self, cue: Token, span: Span) -> Token | None:
         """A cue with its own subject between the governing cue and the quote ("X said A, while Y
@@ -304,6 +358,46 @@ class _ArticleExtractor:
         near = [c for c in candidates if _distance(c, span) <= ADJACENT_CUE_TOKENS]
         if near:
             return min(near, key=lambda c: _distance(c, span)), 0.75
+        return None
+
+    def _trailing_verb(self, quoted: QuotedSpan, span: Span, frame: Span) -> Token | None:
+        """'“This is fantastic!” beamed Donald Hartley': a quote closing on , ! or ? and a verb with a
+        subject right after it; any verb reports it there."""
+        last = self.text[quoted.parts[-1][1] - 1 : quoted.parts[-1][1]]
+        if last not in (",", "!", "?"):
+            return None
+        for token in self.doc[span.end : min(span.end + ADJACENT_TRAILING_TOKENS, frame.end)]:
+            if token.pos_ == "VERB":
+                return token if _subject_head(token) is not None and token.dep_ != "relcl" else None
+        return None
+
+    def _colon_lead(self, quoted: QuotedSpan, span: Span) -> tuple[Span | None, Speaker] | None:
+        """The words before a colon right before the quote ('Cruz called them on it:', 'Stated Stone:',
+        'Pollsters agree - Carl Bialik:'), in its paragraph or ending the paragraph before: their cue,
+        else their main verb, introduces the quote; a bare name is the speaker."""
+        previous = span.start - 1
+        while previous >= 0 and self.doc[previous].is_space:
+            previous -= 1
+        if previous < 0 or self.doc[previous].text != ":":
+            return None
+        para_start, _ = self._paragraph_of(quoted.open)
+        colon = self.doc[previous]
+        if colon.idx < para_start and _first_non_space(self.text, para_start, quoted.open) is not None:
+            return None  # the colon ends an earlier paragraph, but this one does not open with the quote
+        lead = self.doc[self.sentence(colon).start : colon.i]
+        if not len(lead):
+            return None
+        named = _trailing_name(lead)
+        if named:
+            name = Speaker(self.resolver.fullest_name(named), named[0].idx, named[-1].idx + len(named[-1].text), "named")
+            return None, name
+        cues = [t for t in lead if t.i in self.cue_at]
+        verbs = cues[-1:] or [t for t in lead if (t.head.i == t.i or t.head.i not in range(lead.start, lead.end))
+                              and t.pos_ in ("VERB", "AUX")]
+        for verb in verbs:
+            speaker = self._speaker_of(verb)
+            if speaker is not None and not self._quoted_chars(speaker.start, speaker.end):
+                return self.cue_at.get(verb.i, self.doc[verb.i : verb.i + 1]), speaker
         return None
 
     def _named_around(self, span: Span, frame: Span) -> Speaker | None:
@@ -344,11 +438,10 @@ class _ArticleExtractor:
 
     def indirect_statements(self, quoted: list[Statement]) -> list[Statement]:
         used = {s.cue.start for s in quoted if s.cue is not None}
-        in_quotes = [(q.open, q.close) for q in self.quoted]
         statements: list[Statement] = []
         for i, cue in self.cue_at.items():
             token = self.doc[i]
-            if i in used or any(a <= token.idx < b for a, b in in_quotes):
+            if i in used or self._quoted_chars(token.idx, token.idx + 1):
                 continue
             found = self._reported_clause(token)
             if found is None:
@@ -358,7 +451,7 @@ class _ArticleExtractor:
             content = (max(content[0], para_start), min(content[1], para_end))  # a parse run over a break
             if content[1] - content[0] < 2:
                 continue
-            if _quoted_share(content, in_quotes) > 0.5:
+            if self._quoted_chars(*content) > 0.5 * (content[1] - content[0]):
                 continue  # the words are a direct quote already reported above
             speaker = self._speaker_of(token)
             if self._only_carries(speaker, content, quoted):
@@ -406,10 +499,18 @@ class _ArticleExtractor:
         return words[0].idx, words[-1].idx + len(words[-1].text)
 
     def _paragraph_of(self, offset: int) -> tuple[int, int]:
-        for start, end in self.paragraphs:
-            if start <= offset <= end:
-                return start, end
-        return 0, len(self.text)
+        k = bisect.bisect_right(self.paragraph_starts, offset) - 1
+        return self.paragraphs[k] if k >= 0 else (0, len(self.text))
+
+    def _quoted_chars(self, start: int, end: int) -> int:
+        """How many characters of [start, end) lie inside quote marks (spans are sorted, disjoint)."""
+        k = max(bisect.bisect_right(self.quoted_opens, start) - 1, 0)
+        covered = 0
+        for quoted in self.quoted[k:]:
+            if quoted.open >= end:
+                break
+            covered += max(0, min(quoted.close, end) - max(quoted.open, start))
+        return covered
 
     def agency_for(self, statement: Statement) -> str | None:
         """The agency that carried the statement, if its own sentences name one (never a guess)."""
@@ -467,13 +568,19 @@ def carrier_nouns(path: Path = RULES_DIR / "carrier_nouns.txt") -> frozenset[str
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def naming_verbs(path: Path = RULES_DIR / "naming_verbs.txt") -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def _subject_head(cue: Token) -> Token | None:
     """The speaker mention a cue governs: its subject, the agent, "according to X", or its head's subject."""
     if cue.lower_ == "according":
         to = cue.doc[cue.i + 1]
         return next((c for c in to.children if c.dep_ == "pobj"), None)
     verb = cue
-    for _ in range(3):
+    for _ in range(4):
         for child in verb.children:
             if child.dep_ in SUBJECT_DEPS:
                 if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
@@ -481,9 +588,11 @@ def _subject_head(cue: Token) -> Token | None:
                 return child
             if child.dep_ == "agent":
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
-        if verb.dep_ not in ("conj", "xcomp", "advcl") or verb.head.i == verb.i:
+        if verb.dep_ not in SUBJECT_CLIMB_DEPS or verb.head.i == verb.i:
             return None
-        verb = verb.head  # "Lavrov arrived and said": the subject is the first verb's
+        # "Lavrov arrived and said", "ended by saying", "emailed supporters saying": the subject is
+        # the verb's above it.
+        verb = verb.head
     return None
 
 
@@ -511,6 +620,7 @@ def _split_around_cue(previous: Statement, statement: Statement, gap: str, text:
         and len(gap) <= 80
         and "\n" not in gap
         and text[previous.parts[-1][1] - 1] == ","
+        and not SENTENCE_END.search(gap)
     )
 
 
@@ -537,6 +647,17 @@ def _distance(token: Token, span: Span) -> int:
     return token.i - span.end + 1
 
 
+def _trailing_name(lead: Span) -> list[Token]:
+    """A proper name that is all of a lead, or follows a dash in it ('Polls agree - Carl Bialik')."""
+    words = [t for t in lead if not t.is_space]
+    run: list[Token] = []
+    while words and words[-1].pos_ == "PROPN":
+        run.insert(0, words.pop())
+    if run and (not words or words[-1].text in ("-", "–", "—")):
+        return run
+    return []
+
+
 def _leading_run(tokens: list[Token]) -> list[Token]:
     run: list[Token] = []
     for token in tokens:
@@ -558,12 +679,6 @@ def _longest_run(tokens: list[Token]) -> list[Token]:
     return best
 
 
-def _quoted_share(content: tuple[int, int], quoted: list[tuple[int, int]]) -> float:
-    length = max(content[1] - content[0], 1)
-    covered = sum(max(0, min(b, content[1]) - max(a, content[0])) for a, b in quoted)
-    return covered / length
-
-
 def _confidence(statement: Statement) -> float:
     if statement.speaker is None:
         speaker_score = 0.4
@@ -574,16 +689,17 @@ def _confidence(statement: Statement) -> float:
 
 def extract_quotes(article: Article, doc: Doc) -> list[Quote]:
     """Every reported statement of the article, in page offsets, sorted by start, each once."""
-    if doc.text != article.body.text:
+    text = doc.text  # joined from the tokens on every access: read it once
+    if text != article.body.text:
         raise ValueError("doc must be the parse of article.body.text")
-    extractor = _ArticleExtractor(article, doc)
+    extractor = _ArticleExtractor(article, doc, text)
     quoted = extractor.quote_statements()
     statements = quoted + extractor.indirect_statements(quoted)
     quotes: list[Quote] = []
     seen: set[tuple[str, str]] = set()
     for statement in statements:
         agency = extractor.agency_for(statement)
-        for quote in _to_quotes(article, doc.text, statement, agency):
+        for quote in _to_quotes(article, text, statement, agency):
             key = (quote.kind, " ".join(quote.text.split()))
             if key in seen:
                 continue  # a paragraph the page repeated

@@ -49,9 +49,8 @@ def select_sentences(
     The sentence that crosses the budget is kept whole: cutting a sentence, or skipping it for a shorter
     one further down, loses more news than a few words over the budget cost.
     """
-    sentences = [s for s in _candidate_sentences(doc) if _word_count(s) >= MIN_WORDS]
-    if not sentences:
-        sentences = [s for s in doc.sents if s.text.strip()]
+    candidates = _candidate_sentences(doc)
+    sentences = [s for s in candidates if _word_count(s) >= MIN_WORDS] or candidates
     if not sentences:
         return []
     scores = _scores(sentences, doc, article)

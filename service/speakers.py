@@ -113,9 +113,15 @@ class SpeakerResolver:
         for ent in self.doc.ents:
             if ent.label_ == "PERSON" and not any(t.text in self.countries for t in ent):
                 names.append(self._strip_name(ent))
+        in_headlines = {i for sent in self.doc.sents if _title_cased(sent) for i in range(sent.start, sent.end)}
         chain: list[Token] = []
         for token in self.doc:
-            if token.pos_ == "PROPN" and not _title_cased(token.sent) and token.ent_type_ not in PERSON_BLOCKING_LABELS and token.text not in self.countries:
+            if (
+                token.pos_ == "PROPN"
+                and token.i not in in_headlines
+                and token.ent_type_ not in PERSON_BLOCKING_LABELS
+                and token.text not in self.countries
+            ):
                 chain.append(token)
                 continue
             if len(chain) >= 2:

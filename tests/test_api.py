@@ -133,6 +133,31 @@ def test_html_input_returns_the_text_its_offsets_index(real_client, seed_page_te
     assert_offsets_index(document, source)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello there.\rSecond line here, said he.",
+        # found by schemathesis: short sentences across a bare-\r line break once crashed selection
+        "A!\r0A!",
+    ],
+)
+def test_carriage_return_line_breaks_are_not_server_errors(real_client, text):
+    response = real_client.post("/v1/summarize", content=text.encode(), headers={"content-type": "text/plain"})
+    assert response.status_code in {200, 422}, response.text
+
+
+def test_unexpected_pipeline_error_is_a_json_500_without_internals():
+    class Broken(FakePipeline):
+        def run(self, text: str, content_type: str = "text/plain") -> PageResult:
+            raise ValueError("secret internal detail")
+
+    with make_client(Broken()) as client:
+        response = client.post("/v1/summarize", json={"text": "an article"})
+    assert response.status_code == 500
+    assert response.json()["error"] == "internal_error"
+    assert "secret" not in response.text and "Traceback" not in response.text
+
+
 # --- bad input: a clear JSON error, never a 500 -----------------------------------------------------
 
 BAD_REQUESTS = [
@@ -326,10 +351,12 @@ def test_metrics_count_requests_and_stage_latency(fake_client):
     fake_client.post("/v1/summarize", json={"text": "an article"})
     fake_client.post("/v1/summarize", json={"text": ""})
     fake_client.get("/no-such-page")
+    fake_client.get("/openapi.json")
     metrics = fake_client.get("/metrics").text
     assert 'newsattrib_http_requests_total{method="POST",route="/v1/summarize",status="200"} 1.0' in metrics
     assert 'newsattrib_http_requests_total{method="POST",route="/v1/summarize",status="422"} 1.0' in metrics
     assert 'route="unmatched"' in metrics and "/no-such-page" not in metrics
+    assert 'newsattrib_http_requests_total{method="GET",route="/openapi.json",status="200"} 1.0' in metrics
     assert 'newsattrib_pipeline_stage_duration_seconds_count{stage="parse_page"} 1.0' in metrics
     assert "newsattrib_inference_in_flight 0.0" in metrics
     assert "newsattrib_http_requests_in_flight 1.0" in metrics  # this very request

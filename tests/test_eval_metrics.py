@@ -161,6 +161,8 @@ def test_aggregate_needs_items():
         ("One. Two! Three? Four.", ("One.", "Two!", "Three?")),
         ("Only one sentence here.", ("Only one sentence here.",)),
         ("First line\nSecond. Third.\nFourth.", ("First line", "Second.", "Third.")),
+        ("Glued by the scrape.Dr Venter spoke. Then left.", ("Glued by the scrape.", "Dr Venter spoke.", "Then left.")),
+        ("It cost $1.5bn. Shares rose 2.5%.", ("It cost $1.5bn.", "Shares rose 2.5%.")),
         ('He said "stop." Then he left. It rained. Late.', ('He said "stop." Then he left.', "It rained.", "Late.")),
         ("", ()),
     ],

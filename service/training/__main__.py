@@ -34,12 +34,10 @@ def load_config(tiny: bool, overrides: list[str] = ()) -> dict:
 
 
 def cmd_examples(args) -> int:
-    from service.training.data import build_examples
+    from service.training.data import main as build
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as out:
-        for example in build_examples(args.data, args.limit, args.seed):
-            out.write(json.dumps(example) + "\n")
+    build(["--data", str(args.data), "--out", str(args.out), "--seed", str(args.seed)]
+          + (["--limit", str(args.limit)] if args.limit else []) + args.data_args)
     return 0
 
 
@@ -91,7 +89,8 @@ def cmd_all(args) -> int:
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     steps = [
-        (cmd_examples, argparse.Namespace(data=args.data, out=work / "compression.jsonl", limit=args.limit, seed=13)),
+        (cmd_examples, argparse.Namespace(data=args.data, out=work / "compression.jsonl", limit=args.limit, seed=13,
+                                         data_args=[])),
         (cmd_tokenizer, argparse.Namespace(data=args.data, out=work / "tokenizer", tiny=args.tiny)),
         (cmd_encode, argparse.Namespace(examples=work / "compression.jsonl", tokenizer=work / "tokenizer",
                                         out=work / "encoded.jsonl.gz", tiny=args.tiny)),
@@ -114,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("runs/compression.jsonl"))
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument("data_args", nargs=argparse.REMAINDER,
+                   help="further options of python -m service.training.data (e.g. --pool-sentences 14)")
     p.set_defaults(func=cmd_examples)
 
     p = sub.add_parser("tokenizer", help="fit the sentencepiece vocabulary")

@@ -105,7 +105,10 @@ def grammatical_closure(words: Words, seed_words: set[int], info: Structure) -> 
             continue
         kept.add(k)
         token = words[k]
-        needed = [token.head] if token.head.i != token.i else []
+        # A coordinated clause ("..., and yet none of his rivals are punching up") stands on its own:
+        # climbing to the first clause's verb would keep that verb without its complement.
+        clause_conjunct = token.dep_ == "conj" and token.pos_ in {"VERB", "AUX"}
+        needed = [token.head] if token.head.i != token.i and not clause_conjunct else []
         needed += [child for child in token.children if child.dep_ in _CLOSURE_DEPS]
         linked = [index[t.i] for t in needed if t.i in index and not is_mark(t)]
         frontier.extend(linked)

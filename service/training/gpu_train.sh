@@ -5,11 +5,11 @@
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 nvidia-smi -L
-python3 -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__, torch.cuda.is_available())"
+"${PYTHON:-python3}" -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__, torch.cuda.is_available())"
 mkdir -p /tmp/models
 for encoded in .gpu/encoded_*.jsonl.gz; do
   variant=$(basename "$encoded" .jsonl.gz); variant=${variant#encoded_}
-  python3 -m service.training train --encoded "$encoded" --tokenizer .gpu/tokenizer \
+  "${PYTHON:-python3}" -m service.training train --encoded "$encoded" --tokenizer .gpu/tokenizer \
     --out "/tmp/models/$variant" --device cuda "$@" > "$OUT/train_$variant.log" 2>&1 &
 done
 wait
