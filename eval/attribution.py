@@ -1,4 +1,4 @@
-"""Score quote extraction and attribution against PolNeAR (metric definitions: eval/attribution.md)."""
+"""Score quote extraction and attribution against PolNeAR (metric definitions: eval/README.md, "Attribution")."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from eval.polnear import AnnotationError, Document, Fragments, GoldAttribution, load_split
-from service.schema import Article, Quote, TextSpan
+from service.page import single_article
+from service.schema import Quote
 
 THRESHOLDS = (0.5, 0.8)
 QUOTE_MARKS = frozenset("“”«»„\"")
 WORD = re.compile(r"\w+")
-LINE = re.compile(r"[^\n]+")
 
 
 @dataclass(frozen=True)
@@ -154,21 +154,6 @@ def score_document(text: str, gold: list[GoldAttribution], predicted: list[Predi
     return scores
 
 
-def article_from_text(text: str) -> Article:
-    """service.page.single_article when it exists; otherwise every non-blank line is a paragraph."""
-    try:
-        from service.page import single_article  # written in parallel by another stage
-    except ImportError:
-        paragraphs = []
-        for m in LINE.finditer(text):
-            stripped = m.group(0).strip()
-            if stripped:
-                start = m.start() + m.group(0).index(stripped)
-                paragraphs.append(TextSpan(stripped, start, start + len(stripped)))
-        return Article(headline=None, dateline=None, bullets=(), paragraphs=tuple(paragraphs))
-    return single_article(text)
-
-
 def evaluate(documents: list[Document], model_name: str) -> dict:
     from service.nlp import load_spacy
     from service.quotes import extract_quotes
@@ -180,7 +165,7 @@ def evaluate(documents: list[Document], model_name: str) -> dict:
     extractor_ms: list[float] = []
     words: list[int] = []
     for document in tqdm(documents, desc="attribution", unit="article", file=sys.stderr):
-        article = article_from_text(document.text)
+        article = single_article(document.text)
         doc = nlp(article.body.text)
         started = time.perf_counter()
         quotes = extract_quotes(article, doc)

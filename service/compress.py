@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Sequence
 
 import torch
-from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, LogitsProcessorList
 
-from service.copy_constraint import CopyAutomaton, EncodedSentence, encode_sentence
+from service.copy_constraint import CopyAutomaton, CopyConstraintProcessor, EncodedSentence, encode_sentence
 from service.nlp import ModelLoadError
 from service.schema import Quote
-from service.select import Word
+from service.select import SelectedSentence, Word
 from service.settings import PROMPTS_DIR, Settings
 
 MAX_INPUT_TOKENS = 192
@@ -37,8 +37,9 @@ class Compressor(ABC):
     expected_ratio: float
 
     @abstractmethod
-    def compress(self, sentences: Sequence[Sequence[Word]], quotes: Sequence[Quote]) -> list[tuple[PageSpan, ...]]:
-        """For each sentence (its words with page offsets), the page spans of the words kept."""
+    def compress(self, sentences: Sequence[SelectedSentence], quotes: Sequence[Quote]) -> list[tuple[PageSpan, ...]]:
+        """For each sentence, the page spans of the words kept. Quotations and multi-word names are kept
+        whole or dropped whole."""
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,17 @@ class _Job:
     words: Sequence[Word]
     encoded: EncodedSentence
     forced_units: frozenset[int]
+    groups: tuple[tuple[int, int], ...]  # unit ranges kept whole
+    groups_by_word: tuple[frozenset[int], ...]  # the same, as word index sets
 
 
 class Seq2SeqCompressor(Compressor):
-    def __init__(self, tokenizer, model, name: str, version: str, prompt: str, expected_ratio: float, num_beams: int):
+    def __init__(
+        self, tokenizer, model, name: str, version: str, prompt: str, expected_ratio: float, num_beams: int,
+        keep_bias: float = 0.0,
+    ):
         self.tokenizer = tokenizer
+        self.keep_bias = keep_bias
         self.model = model.eval()
         self.name = name
         self.version = version
@@ -61,47 +68,49 @@ class Seq2SeqCompressor(Compressor):
     def compress(self, sentences, quotes):
         if not sentences:
             return []
-        jobs = [self._job(words, frozenset()) for words in sentences]
+        jobs = [self._job(sentence, quotes, frozenset()) for sentence in sentences]
         outputs = self._generate(jobs)
         # A quote kept without its speaker loses its meaning: decode again with speaker and cue forced.
         retry = {}
-        for i, (words, job, kept) in enumerate(zip(sentences, jobs, outputs)):
-            forced = _speaker_units_needed(words, job.encoded, kept, quotes)
+        for i, (sentence, job, kept) in enumerate(zip(sentences, jobs, outputs)):
+            forced = _speaker_units_needed(sentence.words, job.encoded, kept, quotes)
             if forced:
-                retry[i] = self._job(words, forced)
+                retry[i] = self._job(sentence, quotes, forced)
         if retry:
             for i, kept in zip(retry, self._generate(list(retry.values()))):
                 outputs[i] = kept
-        return [tuple((sentences[i][w].start, sentences[i][w].end) for w in kept) for i, kept in enumerate(outputs)]
+        kept_words = [_with_heads(sentence, kept, job.groups_by_word) for sentence, kept, job in zip(sentences, outputs, jobs)]
+        return [tuple((sentence.words[w].start, sentence.words[w].end) for w in kept) for sentence, kept in zip(sentences, kept_words)]
 
-    def _job(self, words: Sequence[Word], forced: frozenset[int]) -> _Job:
-        text, spans = _sentence_text(words)
-        return _Job(words, encode_sentence(self.tokenizer, self.prompt, text, spans, MAX_INPUT_TOKENS), forced)
+    def _job(self, sentence: SelectedSentence, quotes: Sequence[Quote], forced: frozenset[int]) -> _Job:
+        text, spans = _sentence_text(sentence.words)
+        encoded = encode_sentence(self.tokenizer, self.prompt, text, spans, MAX_INPUT_TOKENS)
+        whole = list(sentence.entities) + [(q.start - 1, q.end + 1) for q in quotes if q.kind != "indirect"]
+        groups = _unit_groups(sentence.words, encoded, whole)
+        by_word = tuple(
+            frozenset(w for u in range(first, last + 1) for w in encoded.units[u].words) for first, last in groups
+        )
+        return _Job(sentence.words, encoded, forced, groups, by_word)
 
     @torch.inference_mode()
     def _generate(self, jobs: list[_Job]) -> list[list[int]]:
         """Kept word indices for each job."""
         eos = self.tokenizer.eos_token_id
-        automata = [CopyAutomaton(job.encoded.units, eos, job.forced_units) for job in jobs]
+        automata = [CopyAutomaton(job.encoded.units, eos, job.forced_units, job.groups) for job in jobs]
         batch = self.tokenizer.pad({"input_ids": [job.encoded.input_ids for job in jobs]}, return_tensors="pt")
-        start_id = self.model.config.decoder_start_token_id
-
-        def allowed(batch_id: int, prefix: torch.Tensor) -> list[int]:
-            emitted = [t for t in prefix.tolist() if t != start_id]
-            return automata[batch_id].allowed(emitted)
-
+        constraint = CopyConstraintProcessor(automata, self.num_beams, self.keep_bias)
         longest = max(sum(len(u.pieces) for u in job.encoded.units) for job in jobs)
         generated = self.model.generate(
             input_ids=batch["input_ids"],
             attention_mask=batch["attention_mask"],
             num_beams=self.num_beams,
             max_new_tokens=longest + 1,
-            prefix_allowed_tokens_fn=allowed,
+            logits_processor=LogitsProcessorList([constraint]),
             do_sample=False,
         )
         kept = []
         for automaton, job, row in zip(automata, jobs, generated.tolist()):
-            units = automaton.kept_units([t for t in row if t not in (start_id, self.tokenizer.pad_token_id)])
+            units = automaton.kept_units(row[1:])  # after the decoder start token; stops at end-of-sequence
             kept.append(sorted(w for u in units for w in job.encoded.units[u].words))
         return kept
 
@@ -121,6 +130,38 @@ def _sentence_text(words: Sequence[Word]) -> tuple[str, list[tuple[int, int]]]:
         cursor += len(word.text)
         previous_end = word.end
     return "".join(parts), spans
+
+
+def _with_heads(sentence: SelectedSentence, kept: list[int], groups: Sequence[frozenset[int]]) -> list[int]:
+    """Add the syntactic head of every kept word (up to the root), and complete any group touched.
+
+    Deleting a head while keeping its dependent changes meaning ("The brother of ex-footballer Ryan
+    Giggs" must not become "The Ryan Giggs"); the additions are source words too, in source order.
+    """
+    index_at = {w.start: i for i, w in enumerate(sentence.words)}
+    head_of = {index_at[a]: index_at[b] for a, b in sentence.heads if a in index_at and b in index_at}
+    result = set(kept)
+    pending = list(result)
+    while pending:
+        word = pending.pop()
+        additions = [head_of[word]] if word in head_of else []
+        additions += [w for group in groups if word in group for w in group]
+        for added in additions:
+            if added not in result:
+                result.add(added)
+                pending.append(added)
+    return sorted(result)
+
+
+def _unit_groups(words: Sequence[Word], encoded: EncodedSentence, spans: Sequence[PageSpan]) -> tuple[tuple[int, int], ...]:
+    """(first, last) unit ranges covering the words inside each page span (a quote with its marks, a name)."""
+    unit_of_word = {w: i for i, unit in enumerate(encoded.units) for w in unit.words}
+    groups = []
+    for start, end in spans:
+        inside = [unit_of_word[i] for i, w in enumerate(words) if w.end > start and w.start < end and i in unit_of_word]
+        if len(inside) > 1:
+            groups.append((min(inside), max(inside)))
+    return tuple(groups)
 
 
 def _speaker_units_needed(words, encoded: EncodedSentence, kept: list[int], quotes: Sequence[Quote]) -> frozenset[int]:
@@ -171,6 +212,7 @@ def load_compressor(settings: Settings) -> Seq2SeqCompressor:
         prompt=prompt_for(model.config.model_type),
         expected_ratio=float(card.get("expected_ratio", 0.7)),
         num_beams=settings.num_beams,
+        keep_bias=settings.keep_bias,
     )
 
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+import torch
+from transformers import LogitsProcessor
+
 Span = tuple[int, int]
 
 
@@ -95,15 +98,28 @@ class CopyAutomaton:
     """Which pieces may come next, given the pieces emitted so far (a subsequence automaton).
 
     A state is (unit index, pieces of it emitted). Several states can hold at once when two units share
-    their first pieces, so the automaton tracks the set. ``forced`` units may not be skipped.
+    their first pieces, so the automaton tracks the set. ``forced`` units may not be skipped. ``groups``
+    are (first, last) unit ranges kept whole or dropped whole: a quotation must not be cut into a
+    misquote, nor a name or number into part of one.
     """
 
-    BOUNDARY = -1
-
-    def __init__(self, units: Sequence[Unit], eos_id: int, forced: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self,
+        units: Sequence[Unit],
+        eos_id: int,
+        forced: frozenset[int] = frozenset(),
+        groups: Sequence[tuple[int, int]] = (),
+    ) -> None:
         self.units = units
         self.eos_id = eos_id
         self.forced = forced
+        # For every unit inside a group: the group's last unit; the group's first unit may be entered.
+        self._group_last: dict[int, int] = {}
+        self._not_enterable: set[int] = set()
+        for first, last in groups:
+            for unit in range(first, last + 1):
+                self._group_last[unit] = max(last, self._group_last.get(unit, last))
+            self._not_enterable.update(range(first + 1, last + 1))
         self._cache: dict[tuple[int, ...], frozenset[tuple[int, int]]] = {(): frozenset({(-1, 0)})}
 
     def allowed(self, emitted: Sequence[int]) -> list[int]:
@@ -119,6 +135,14 @@ class CopyAutomaton:
                 allowed.add(self.eos_id)
         # A dead end (impossible after a valid prefix) still has to return something: stop.
         return sorted(allowed) or [self.eos_id]
+
+    def continuation(self, emitted: Sequence[int]) -> int | None:
+        """The piece that would go on copying the source without a gap, if the output is between units."""
+        for unit, done in sorted(self._states(tuple(emitted))):
+            at_boundary = unit < 0 or done == len(self.units[unit].pieces)
+            if at_boundary and unit + 1 in self._reachable(unit):
+                return self.units[unit + 1].pieces[0]
+        return None
 
     def kept_units(self, emitted: Sequence[int]) -> list[int]:
         """Units used by a complete output; the leftmost reading when several fit."""
@@ -159,19 +183,49 @@ class CopyAutomaton:
         self._cache[emitted] = result
         return result
 
-    def _reachable(self, unit: int) -> range:
-        """Units that may follow ``unit``: any later one, but none past the next forced unit."""
+    def _reachable(self, unit: int) -> list[int]:
+        """Units that may follow ``unit``: the next one inside a group; else any later unit that is not
+        inside a group, up to the next forced unit."""
+        if unit >= 0 and self._group_last.get(unit, unit) > unit:
+            return [unit + 1]
         stop = len(self.units)
         for forced in sorted(self.forced):
             if forced > unit:
                 stop = forced + 1
                 break
-        return range(unit + 1, stop)
+        return [u for u in range(unit + 1, stop) if u not in self._not_enterable]
 
     def _may_stop_after(self, unit: int) -> bool:
-        return unit >= 0 and not any(f > unit for f in self.forced)
+        if unit < 0 or self._group_last.get(unit, unit) > unit:
+            return False
+        return not any(f > unit for f in self.forced)
 
 
 def _keep_leftmost(paths: dict, state: tuple[int, int], path: tuple[int, ...]) -> None:
     if state not in paths or path < paths[state]:
         paths[state] = path
+
+
+class CopyConstraintProcessor(LogitsProcessor):
+    """Masks every piece the copy automaton forbids; ``keep_bias`` (log-space) favours copying on without a gap.
+
+    A bias of 0 leaves the model's own choice; larger values make it delete only where it is confident.
+    Rows are batch items times beams, in the order ``generate`` lays them out.
+    """
+
+    def __init__(self, automata: Sequence[CopyAutomaton], num_beams: int, keep_bias: float = 0.0) -> None:
+        self.automata = automata
+        self.num_beams = num_beams
+        self.keep_bias = keep_bias
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        adjustment = torch.full_like(scores, float("-inf"))
+        for row, prefix in enumerate(input_ids.tolist()):
+            automaton = self.automata[row // self.num_beams]
+            emitted = prefix[1:]  # after the decoder start token
+            adjustment[row, automaton.allowed(emitted)] = 0.0
+            if self.keep_bias:
+                following = automaton.continuation(emitted)
+                if following is not None:
+                    adjustment[row, following] = self.keep_bias
+        return scores + adjustment

@@ -35,6 +35,10 @@ class SelectedSentence:
     position: int
     score: float
     too_long: bool
+    # Page spans of names and numbers: a compression keeps each whole or drops it whole.
+    entities: tuple[tuple[int, int], ...] = ()
+    # (word start, its syntactic head's start) in page offsets: a kept word keeps the word it modifies.
+    heads: tuple[tuple[int, int], ...] = ()
 
 
 def select_sentences(
@@ -122,6 +126,14 @@ def _selected(article: Article, sentence: Span, position: int, score: float) -> 
         position=position,
         score=score,
         too_long=len(words) > MAX_REWRITE_WORDS,
+        entities=tuple(
+            (body.to_page(e.start_char), body.to_page_end(e.end_char)) for e in sentence.ents if len(e) > 1
+        ),
+        heads=tuple(
+            (body.to_page(t.idx), body.to_page(t.head.idx))
+            for t in sentence
+            if t.head.i != t.i and sentence.start <= t.head.i < sentence.end and not t.is_space
+        ),
     )
 
 

@@ -82,7 +82,7 @@ class Seq2SeqSummarizer(Summarizer):
 
     def _bullets(self, article, selected, quotes):
         rewritable = [s for s in selected if not s.too_long]
-        compressed = iter(self.compressor.compress([s.words for s in rewritable], quotes))
+        compressed = iter(self.compressor.compress(rewritable, quotes))
         bullets = []
         for sentence in selected:
             if sentence.too_long:

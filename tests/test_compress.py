@@ -7,7 +7,8 @@ import pytest
 from service.compress import load_compressor, prompt_for
 from service.nlp import ModelLoadError
 from service.schema import Quote
-from service.select import Word
+from service.schema import TextSpan
+from service.select import SelectedSentence, Word
 from service.settings import Settings
 from tests.tiny_model import build_tiny_checkpoint
 
@@ -26,6 +27,11 @@ def words_of(text: str, offset: int = 100) -> list[Word]:
     return words
 
 
+def as_sentence(words: list[Word], entities=()) -> SelectedSentence:
+    span = TextSpan(" ".join(w.text for w in words), words[0].start, words[-1].end)
+    return SelectedSentence(span, tuple(words), position=0, score=0.0, too_long=False, entities=tuple(entities))
+
+
 SENTENCES = [
     "Officials said on Monday that the bridge would reopen next week after repairs.",
     "\u201cWe warn against exploiting these ties,\u201d he said, according to Tass.",
@@ -36,7 +42,7 @@ SENTENCES = [
 def test_output_is_a_subsequence_of_source_words(tiny_dir, beams):
     compressor = load_compressor(Settings(summary_model=str(tiny_dir), num_beams=beams))
     sentences = [words_of(s, offset=1000 * i) for i, s in enumerate(SENTENCES)]
-    results = compressor.compress(sentences, quotes=[])
+    results = compressor.compress([as_sentence(w) for w in sentences], quotes=[])
     assert len(results) == 2
     for words, kept in zip(sentences, results):
         spans = [(w.start, w.end) for w in words]
@@ -55,7 +61,7 @@ def test_kept_quote_forces_its_speaker_and_cue(tiny_dir):
         speaker="Sergey Lavrov", speaker_span=(by_text["he"].start, by_text["he"].end), cue="said",
         cue_span=(by_text["said,"].start, by_text["said,"].end), source_agency="Tass", kind="direct", confidence=0.9,
     )
-    (kept,) = compressor.compress([words], quotes=[quote])
+    (kept,) = compressor.compress([as_sentence(words)], quotes=[quote])
     kept_set = set(kept)
     if any((w.start, w.end) in kept_set for w in quote_words):
         assert (by_text["he"].start, by_text["he"].end) in kept_set
@@ -95,3 +101,38 @@ def test_speaker_units_are_forced_only_when_a_quote_loses_its_speaker(tiny_dir):
     assert _speaker_units_needed(words, encoded, [1, 2], [quote]) == {unit_of[he], unit_of[said]}
     assert _speaker_units_needed(words, encoded, [1, 2, he, said], [quote]) == frozenset()
     assert _speaker_units_needed(words, encoded, [9, 10], [quote]) == frozenset()  # quote not kept
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_names_and_quotations_are_never_cut(tiny_dir, seed):
+    import torch
+
+    torch.manual_seed(seed)
+    compressor = load_compressor(Settings(summary_model=str(tiny_dir), num_beams=1))
+    for parameter in compressor.model.parameters():  # another random model each time
+        parameter.data.normal_(0, 1)
+    words = words_of(SENTENCES[1], offset=0)
+    name = (words[8].start, words[9].end)  # "according to" stands in for a two-word name
+    quote = Quote(text=SENTENCES[1][1 : words[5].end - 2], start=1, end=words[5].end - 2, speaker=None,
+                  speaker_span=None, cue=None, cue_span=None, source_agency=None, kind="direct", confidence=0.5)
+    (kept,) = compressor.compress([as_sentence(words, entities=[name])], quotes=[quote])
+    kept_words = {i for i, w in enumerate(words) if (w.start, w.end) in set(kept)}
+    for group in ({8, 9}, set(range(0, 6))):
+        assert group <= kept_words or not group & kept_words
+
+
+def test_a_kept_word_brings_its_head_and_whole_groups():
+    from service.compress import _with_heads
+
+    words = words_of("The brother of ex-footballer Ryan Giggs has lost his job", offset=0)
+    by_text = {w.text: i for i, w in enumerate(words)}
+    head = {"The": "brother", "brother": "lost", "of": "brother", "ex-footballer": "Giggs", "Giggs": "of",
+            "Ryan": "Giggs", "has": "lost", "his": "job", "job": "lost"}
+    sentence = as_sentence(words)
+    sentence = SelectedSentence(
+        sentence.span, sentence.words, 0, 0.0, False,
+        heads=tuple((words[by_text[w]].start, words[by_text[h]].start) for w, h in head.items()),
+    )
+    name = frozenset({by_text["Ryan"], by_text["Giggs"]})
+    kept = _with_heads(sentence, [by_text["The"], by_text["Giggs"], by_text["job"]], [name])
+    assert [words[i].text for i in kept] == ["The", "brother", "of", "Ryan", "Giggs", "lost", "job"]

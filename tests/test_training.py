@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from service.compress import load_compressor
-from service.select import Word
+from service.schema import TextSpan
+from service.select import SelectedSentence, Word
 from service.settings import Settings
 from service.training.__main__ import load_config, main
 from service.training.sources import training_paragraphs
@@ -28,7 +29,8 @@ def test_tiny_training_run_gives_a_loadable_deleting_model(tmp_path):
     compressor = load_compressor(Settings(summary_model=str(model_dir), num_beams=1))
     text = "The ministry said on Monday that the bridge would reopen next week."
     words = [Word(t, text.index(t), text.index(t) + len(t)) for t in text[:-1].split(" ")]
-    (kept,) = compressor.compress([words], [])
+    span = TextSpan(text, 0, len(text))
+    (kept,) = compressor.compress([SelectedSentence(span, tuple(words), 0, 0.0, False)], [])
     assert set(kept) <= {(w.start, w.end) for w in words}
 
 

@@ -37,7 +37,7 @@ def cmd_examples(args) -> int:
     from service.training.data import main as build
 
     build(["--data", str(args.data), "--out", str(args.out), "--seed", str(args.seed)]
-          + (["--limit", str(args.limit)] if args.limit else []) + args.data_args)
+          + (["--limit", str(args.limit)] if args.limit else []) + [a for a in args.data_args if a != "--"])
     return 0
 
 

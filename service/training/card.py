@@ -30,6 +30,7 @@ def write_model_card(model_dir: Path, eval_report: Path | None) -> Path:
         "Deletion examples built by `python -m service.training examples` from BBC News Summary, XSum articles",
         "and PolNeAR train (headline/intro aligned to a source sentence, plus syntactic deletions from spaCy",
         "parses). The development set (FRANK CNN/DM) is never read by the training code.",
+        *_data_lines(training.get("data")),
         "",
         "## Training",
         f"- parameters: {training['parameters']:,}; device: {training['device']}; minutes: {training['minutes']}",
@@ -52,6 +53,17 @@ def write_model_card(model_dir: Path, eval_report: Path | None) -> Path:
     path = model_dir / "MODEL_CARD.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _data_lines(data: dict | None) -> list[str]:
+    if not data:
+        return []
+    counts = ", ".join(f"{origin} {n}" for origin, n in data["counts"].items())
+    return [
+        "",
+        f"Examples: {counts}. Built with `{data['examples_command']}`; trained with `{data['train_command']}`"
+        f" on {data['gpu']}.",
+    ]
 
 
 def _score_lines(report: dict) -> list[str]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from transformers import T5Config, T5ForConditionalGeneration
+from transformers import LogitsProcessorList, T5Config, T5ForConditionalGeneration
 
-from service.copy_constraint import CopyAutomaton, Unit
+from service.copy_constraint import CopyAutomaton, CopyConstraintProcessor, Unit
 
 
 @dataclass
@@ -157,7 +157,6 @@ def _constrained_scores(model, val: list[dict], device: str) -> tuple[float, flo
     """Keep-set F1 and exact match of constrained greedy decoding against the targets."""
     model.eval()
     eos = model.config.eos_token_id
-    start_id = model.config.decoder_start_token_id
     f1s, exact, target_ratio, predicted_ratio = [], 0, [], []
     for record in val:
         units = tuple(Unit(tuple(pieces), (i,)) for i, pieces in enumerate(record["units"]))
@@ -167,9 +166,9 @@ def _constrained_scores(model, val: list[dict], device: str) -> tuple[float, flo
             max_new_tokens=sum(len(u.pieces) for u in units) + 1,
             num_beams=1,
             do_sample=False,
-            prefix_allowed_tokens_fn=lambda _, prefix: automaton.allowed([t for t in prefix.tolist() if t != start_id]),
+            logits_processor=LogitsProcessorList([CopyConstraintProcessor([automaton], num_beams=1)]),
         )[0].tolist()
-        predicted = set(automaton.kept_units([t for t in output if t != start_id]))
+        predicted = set(automaton.kept_units(output[1:]))
         gold = set(automaton.kept_units(record["labels"]))
         overlap = len(predicted & gold)
         f1s.append(2 * overlap / (len(predicted) + len(gold)) if predicted or gold else 1.0)
