@@ -44,7 +44,6 @@ class Compressor(ABC):
 
 @dataclass(frozen=True)
 class _Job:
-    words: Sequence[Word]
     encoded: EncodedSentence
     forced_units: frozenset[int]
     groups: tuple[tuple[int, int], ...]  # unit ranges kept whole
@@ -79,8 +78,11 @@ class Seq2SeqCompressor(Compressor):
         if retry:
             for i, kept in zip(retry, self._generate(list(retry.values()))):
                 outputs[i] = kept
-        kept_words = [_with_heads(sentence, kept, job.groups_by_word) for sentence, kept, job in zip(sentences, outputs, jobs)]
-        return [tuple((sentence.words[w].start, sentence.words[w].end) for w in kept) for sentence, kept in zip(sentences, kept_words)]
+        spans = []
+        for sentence, kept, job in zip(sentences, outputs, jobs):
+            words = sentence.words
+            spans.append(tuple((words[w].start, words[w].end) for w in _with_heads(sentence, kept, job.groups_by_word)))
+        return spans
 
     def _job(self, sentence: SelectedSentence, quotes: Sequence[Quote], forced: frozenset[int]) -> _Job:
         text, spans = _sentence_text(sentence.words)
@@ -90,7 +92,7 @@ class Seq2SeqCompressor(Compressor):
         by_word = tuple(
             frozenset(w for u in range(first, last + 1) for w in encoded.units[u].words) for first, last in groups
         )
-        return _Job(sentence.words, encoded, forced, groups, by_word)
+        return _Job(encoded, forced, groups, by_word)
 
     @torch.inference_mode()
     def _generate(self, jobs: list[_Job]) -> list[list[int]]:
@@ -110,7 +112,9 @@ class Seq2SeqCompressor(Compressor):
         )
         kept = []
         for automaton, job, row in zip(automata, jobs, generated.tolist()):
-            units = automaton.kept_units(row[1:])  # after the decoder start token; stops at end-of-sequence
+            # After the decoder start token; stops at end-of-sequence. An output cut off mid-word reads as
+            # nothing: the sentence is then kept whole rather than dropped.
+            units = automaton.kept_units(row[1:]) or range(len(job.encoded.units))
             kept.append(sorted(w for u in units for w in job.encoded.units[u].words))
         return kept
 

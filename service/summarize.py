@@ -13,7 +13,7 @@ from typing import Sequence
 from spacy.tokens import Doc
 
 from service.compress import Compressor, load_compressor
-from service.schema import Article, Bullet, Quote, Summary, TextSpan
+from service.schema import Article, Bullet, Quote, Summary
 from service.select import SelectedSentence, select_sentences
 from service.settings import Settings
 
@@ -65,7 +65,7 @@ class ExtractiveSummarizer(Summarizer):
         return self.settings.summary_max_words
 
     def _bullets(self, article, selected, quotes):
-        return [Bullet(s.span.text, s.span, ((s.span.start, s.span.end),)) for s in selected]
+        return [_unrewritten(s) for s in selected]
 
 
 class Seq2SeqSummarizer(Summarizer):
@@ -86,11 +86,15 @@ class Seq2SeqSummarizer(Summarizer):
         bullets = []
         for sentence in selected:
             if sentence.too_long:
-                bullets.append(Bullet(sentence.span.text, sentence.span, ((sentence.span.start, sentence.span.end),)))
+                bullets.append(_unrewritten(sentence))
                 continue
             kept = next(compressed)
             bullets.append(Bullet(render(article, kept), sentence.span, kept))
         return bullets
+
+
+def _unrewritten(sentence: SelectedSentence) -> Bullet:
+    return Bullet(sentence.span.text, sentence.span, ((sentence.span.start, sentence.span.end),))
 
 
 def render(article: Article, kept: Sequence[tuple[int, int]]) -> str:
@@ -137,5 +141,3 @@ def get_summarizer(settings: Settings) -> Summarizer:
         return ExtractiveSummarizer(settings)
     return Seq2SeqSummarizer(settings, load_compressor(settings))
 
-
-__all__ = ["ModelInfo", "Summarizer", "get_summarizer", "TextSpan"]
