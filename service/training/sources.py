@@ -6,18 +6,15 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-
-def _refuse_dev_set(path: Path) -> None:
-    if "frank" in path.parts:
-        raise ValueError(f"{path} is the development set (FRANK); it must never be used for training")
+from service.training.data import refuse_frank
 
 
 def training_paragraphs(data_dir: Path) -> Iterator[str]:
     """Paragraphs of BBC News Summary, XSum articles and PolNeAR train: the tokenizer's corpus."""
-    _refuse_dev_set(data_dir)
+    refuse_frank(data_dir)
     for name in ("bbc_news_summary/articles.jsonl", "xsum/articles.jsonl"):
         path = data_dir / name
-        _refuse_dev_set(path)
+        refuse_frank(path)
         with path.open(encoding="utf-8") as lines:
             for line in lines:
                 record = json.loads(line)
