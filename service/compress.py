@@ -159,7 +159,7 @@ def _with_heads(sentence: SelectedSentence, kept: list[int], groups: Sequence[fr
 
 def _unit_groups(words: Sequence[Word], encoded: EncodedSentence, spans: Sequence[PageSpan]) -> tuple[tuple[int, int], ...]:
     """(first, last) unit ranges covering the words inside each page span (a quote with its marks, a name)."""
-    unit_of_word = {w: i for i, unit in enumerate(encoded.units) for w in unit.words}
+    unit_of_word = encoded.unit_of_word
     groups = []
     for start, end in spans:
         inside = [unit_of_word[i] for i, w in enumerate(words) if w.end > start and w.start < end and i in unit_of_word]
@@ -171,7 +171,7 @@ def _unit_groups(words: Sequence[Word], encoded: EncodedSentence, spans: Sequenc
 def _speaker_units_needed(words, encoded: EncodedSentence, kept: list[int], quotes: Sequence[Quote]) -> frozenset[int]:
     """Units of the speaker and cue of any quote whose words were kept while its speaker was dropped."""
     kept_set = set(kept)
-    unit_of_word = {w: i for i, unit in enumerate(encoded.units) for w in unit.words}
+    unit_of_word = encoded.unit_of_word
     forced: set[int] = set()
     for quote in quotes:
         quoted = {i for i, w in enumerate(words) if quote.start <= w.start and w.end <= quote.end}

@@ -10,6 +10,7 @@ allows. Works with any fast tokenizer that reports offsets (T5 sentencepiece, BA
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Sequence
 
 import torch
@@ -28,6 +29,11 @@ class Unit:
 class EncodedSentence:
     input_ids: list[int]
     units: tuple[Unit, ...]
+
+    @cached_property
+    def unit_of_word(self) -> dict[int, int]:
+        """Word index -> index of the unit holding it (words cut off by the token limit are absent)."""
+        return {w: i for i, unit in enumerate(self.units) for w in unit.words}
 
 
 def encode_sentence(tokenizer, prompt: str, text: str, words: Sequence[Span], max_tokens: int) -> EncodedSentence:
