@@ -9,21 +9,31 @@ source's own characters.
 from __future__ import annotations
 
 import json
+import threading
 from abc import ABC, abstractmethod
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, LogitsProcessorList
 
-from service.copy_constraint import CopyAutomaton, CopyConstraintProcessor, EncodedSentence, encode_sentence
+from service.copy_constraint import (
+    CopyAutomaton,
+    CopyConstraintProcessor,
+    EncodedSentence,
+    SourceCopyCandidates,
+    encode_sentence,
+)
 from service.nlp import ModelLoadError
 from service.schema import Quote
 from service.select import SelectedSentence, Word
 from service.settings import PROMPTS_DIR, Settings
 
 MAX_INPUT_TOKENS = 192
+# Pieces drafted per forward pass in greedy decoding: longer than most runs of kept words.
+DRAFT_LENGTH = 24
 # Written by the training code beside the weights: what the summariser needs to know of the model.
 SUMMARISER_CONFIG = "summariser.json"
 
@@ -58,6 +68,13 @@ class Seq2SeqCompressor(Compressor):
         self.tokenizer = tokenizer
         self.keep_bias = keep_bias
         self.model = model.eval()
+        output_layer = model.get_output_embeddings()
+        self.head = SourcePiecesHead(output_layer) if isinstance(output_layer, torch.nn.Linear) else None
+        if self.head is not None:
+            model.set_output_embeddings(self.head)
+        # generate() has no argument for a custom draft source; it builds one through this hook.
+        model._get_candidate_generator = self._source_copy_candidates
+        self._local = threading.local()
         self.name = name
         self.version = version
         self.prompt = prompt
@@ -99,24 +116,90 @@ class Seq2SeqCompressor(Compressor):
         """Kept word indices for each job."""
         eos = self.tokenizer.eos_token_id
         automata = [CopyAutomaton(job.encoded.units, eos, job.forced_units, job.groups) for job in jobs]
-        batch = self.tokenizer.pad({"input_ids": [job.encoded.input_ids for job in jobs]}, return_tensors="pt")
-        constraint = CopyConstraintProcessor(automata, self.num_beams, self.keep_bias)
-        longest = max(sum(len(u.pieces) for u in job.encoded.units) for job in jobs)
-        generated = self.model.generate(
-            input_ids=batch["input_ids"],
-            attention_mask=batch["attention_mask"],
-            num_beams=self.num_beams,
-            max_new_tokens=longest + 1,
-            logits_processor=LogitsProcessorList([constraint]),
-            do_sample=False,
-        )
+        if self.num_beams == 1:
+            rows = [self._greedy(job, automaton) for job, automaton in zip(jobs, automata)]
+        else:
+            rows = self._beam_search(jobs, automata)
         kept = []
-        for automaton, job, row in zip(automata, jobs, generated.tolist()):
+        for automaton, job, row in zip(automata, jobs, rows):
             # After the decoder start token; stops at end-of-sequence. An output cut off mid-word reads as
             # nothing: the sentence is then kept whole rather than dropped.
             units = automaton.kept_units(row[1:]) or range(len(job.encoded.units))
             kept.append(sorted(w for u in units for w in job.encoded.units[u].words))
         return kept
+
+    def _greedy(self, job: _Job, automaton: CopyAutomaton) -> list[int]:
+        """One sentence, greedy, drafting copied runs: a run of kept words costs one forward pass."""
+        self._local.automaton = automaton
+        with self._only_source_pieces([job]):
+            generated = self.model.generate(
+                input_ids=torch.tensor([job.encoded.input_ids]),
+                max_new_tokens=_piece_count(job) + 1,
+                logits_processor=LogitsProcessorList([CopyConstraintProcessor([automaton], 1, self.keep_bias)]),
+                do_sample=False,
+                num_beams=1,
+                prompt_lookup_num_tokens=DRAFT_LENGTH,  # selects assisted decoding; the drafts are ours
+            )
+        return generated[0].tolist()
+
+    def _beam_search(self, jobs: list[_Job], automata: list[CopyAutomaton]) -> list[list[int]]:
+        batch = self.tokenizer.pad({"input_ids": [job.encoded.input_ids for job in jobs]}, return_tensors="pt")
+        with self._only_source_pieces(jobs):
+            generated = self.model.generate(
+                input_ids=batch["input_ids"],
+                attention_mask=batch["attention_mask"],
+                num_beams=self.num_beams,
+                max_new_tokens=max(_piece_count(job) for job in jobs) + 1,
+                logits_processor=LogitsProcessorList([CopyConstraintProcessor(automata, self.num_beams, self.keep_bias)]),
+                do_sample=False,
+            )
+        return generated.tolist()
+
+    def _only_source_pieces(self, jobs: Sequence[_Job]):
+        if self.head is None:
+            return nullcontext()
+        pieces = {p for job in jobs for u in job.encoded.units for p in u.pieces}
+        return self.head.restricted_to(sorted(pieces | {self.tokenizer.eos_token_id}))
+
+    def _source_copy_candidates(self, *args, **kwargs) -> SourceCopyCandidates:
+        return SourceCopyCandidates(self._local.automaton, DRAFT_LENGTH)
+
+
+def _piece_count(job: _Job) -> int:
+    return sum(len(u.pieces) for u in job.encoded.units)
+
+
+class SourcePiecesHead(torch.nn.Module):
+    """The model's output layer, computed only for the pieces decoding may emit.
+
+    The copy constraint masks every other piece anyway; skipping them saves the largest matrix product
+    of each decoder step. Greedy choices are unchanged; beam scores are normalised over the source's pieces.
+    The restriction is per thread, so concurrent requests do not see each other's.
+    """
+
+    def __init__(self, full: torch.nn.Linear) -> None:
+        super().__init__()
+        self.full = full
+        self._local = threading.local()
+
+    @contextmanager
+    def restricted_to(self, piece_ids: list[int]) -> Iterator[None]:
+        rows = torch.tensor(piece_ids, device=self.full.weight.device)
+        bias = None if self.full.bias is None else self.full.bias[rows]
+        self._local.restriction = (rows, self.full.weight[rows], bias)
+        try:
+            yield
+        finally:
+            self._local.restriction = None
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        restriction = getattr(self._local, "restriction", None)
+        if restriction is None:
+            return self.full(hidden)
+        rows, weight, bias = restriction
+        logits = hidden.new_full((*hidden.shape[:-1], self.full.out_features), float("-inf"))
+        logits[..., rows] = torch.nn.functional.linear(hidden, weight, bias)
+        return logits
 
 
 def _sentence_text(words: Sequence[Word]) -> tuple[str, list[tuple[int, int]]]:

@@ -15,6 +15,7 @@ from typing import Sequence
 
 import torch
 from transformers import LogitsProcessor
+from transformers.generation.candidate_generator import CandidateGenerator
 
 Span = tuple[int, int]
 
@@ -150,6 +151,27 @@ class CopyAutomaton:
                 return self.units[unit + 1].pieces[0]
         return None
 
+    def copy_run(self, emitted: Sequence[int], limit: int) -> list[int]:
+        """Up to ``limit`` pieces that go on copying the source without a gap: the rest of the current unit,
+        then the units after it. This is what decoding does wherever the model deletes nothing."""
+        run: list[int] = []
+        prefix = list(emitted)
+        while len(run) < limit:
+            piece = self._inside_unit(prefix)
+            if piece is None:
+                piece = self.continuation(prefix)
+            if piece is None:
+                break
+            run.append(piece)
+            prefix.append(piece)
+        return run
+
+    def _inside_unit(self, emitted: Sequence[int]) -> int | None:
+        for unit, done in sorted(self._states(tuple(emitted))):
+            if unit >= 0 and done < len(self.units[unit].pieces):
+                return self.units[unit].pieces[done]
+        return None
+
     def kept_units(self, emitted: Sequence[int]) -> list[int]:
         """Units used by a complete output; the leftmost reading when several fit."""
         paths: dict[tuple[int, int], tuple[int, ...]] = {(-1, 0): ()}
@@ -235,3 +257,24 @@ class CopyConstraintProcessor(LogitsProcessor):
                 if following is not None:
                     adjustment[row, following] = self.keep_bias
         return scores + adjustment
+
+
+class SourceCopyCandidates(CandidateGenerator):
+    """Draft tokens for assisted generation: the source's next pieces, as if nothing more were deleted.
+
+    The model then checks a whole run of copied words in one forward pass instead of one pass per piece;
+    greedy output is unchanged (generate keeps only the drafted pieces the model itself would pick).
+    Batch size 1, as generate's assisted decoding requires.
+    """
+
+    def __init__(self, automaton: CopyAutomaton, draft_length: int) -> None:
+        self.automaton = automaton
+        self.draft_length = draft_length
+
+    def get_candidates(self, input_ids: torch.LongTensor, **kwargs) -> tuple[torch.LongTensor, None]:
+        emitted = input_ids[0, 1:].tolist()  # after the decoder start token
+        run = self.automaton.copy_run(emitted, self.draft_length)
+        if not run:
+            return input_ids, None
+        draft = torch.tensor([run], dtype=input_ids.dtype, device=input_ids.device)
+        return torch.cat([input_ids, draft], dim=1), None

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from service.compress import load_compressor, prompt_for
+import threading
+
+import torch
+
+from service.compress import SourcePiecesHead, load_compressor, prompt_for
+from service.copy_constraint import CopyAutomaton, CopyConstraintProcessor
 from service.nlp import ModelLoadError
 from service.schema import Quote
 from service.schema import TextSpan
@@ -66,6 +71,45 @@ def test_kept_quote_forces_its_speaker_and_cue(tiny_dir):
     if any((w.start, w.end) in kept_set for w in quote_words):
         assert (by_text["he"].start, by_text["he"].end) in kept_set
         assert (by_text["said,"].start, by_text["said,"].end) in kept_set
+
+
+def test_drafted_greedy_decoding_equals_step_by_step_greedy(tiny_dir):
+    compressor = load_compressor(Settings(summary_model=str(tiny_dir), num_beams=1, keep_bias=0.0))
+    eos = compressor.tokenizer.eos_token_id
+    sentences = SENTENCES + ["Ministers met in Brussels on Tuesday and agreed a new budget for the coming year."]
+    deleted_somewhere = False
+    for text in sentences:
+        job = compressor._job(as_sentence(words_of(text)), [], frozenset())
+        drafted = compressor._greedy(job, CopyAutomaton(job.encoded.units, eos))
+        step_by_step = compressor.model.generate(
+            input_ids=torch.tensor([job.encoded.input_ids]),
+            max_new_tokens=200,
+            logits_processor=[CopyConstraintProcessor([CopyAutomaton(job.encoded.units, eos)], 1, 0.0)],
+            do_sample=False,
+            num_beams=1,
+        )[0].tolist()
+        assert drafted == step_by_step
+        source = [p for u in job.encoded.units for p in u.pieces]
+        deleted_somewhere |= drafted[1:-1] != source
+    assert deleted_somewhere, "the test needs a sentence where a draft was rejected"
+
+
+def test_output_layer_restricted_to_source_pieces_per_thread():
+    torch.manual_seed(0)
+    full = torch.nn.Linear(8, 20)
+    head = SourcePiecesHead(full)
+    hidden = torch.randn(2, 3, 8)
+    seen_elsewhere = []
+    with head.restricted_to([1, 5, 7]):
+        restricted = head(hidden)
+        other = threading.Thread(target=lambda: seen_elsewhere.append(head(hidden)))
+        other.start()
+        other.join()
+    expected = full(hidden)
+    assert torch.allclose(restricted[..., [1, 5, 7]], expected[..., [1, 5, 7]])
+    assert torch.isinf(restricted[..., [0, 2, 19]]).all()
+    assert torch.equal(seen_elsewhere[0], expected)  # another thread's request is not restricted
+    assert torch.equal(head(hidden), expected)  # nor is anything after the block
 
 
 def test_prompt_comes_from_the_model_family_file():

@@ -69,6 +69,31 @@ def test_mid_unit_only_the_next_piece_is_allowed():
     assert automaton.allowed([3, 4, 5]) == [EOS, 6]
 
 
+@pytest.mark.parametrize(
+    "emitted, limit, expected",
+    [
+        ([], 10, [3, 4, 5, 6, 7]),  # from the start: the whole source
+        ([3], 2, [4, 5]),  # the rest of a unit first, cut at the limit
+        ([6], 10, [7]),  # after a deletion: copying resumes after the last emitted unit
+        ([3, 4, 5, 6, 7], 10, []),  # nothing left to copy
+    ],
+)
+def test_copy_run_drafts_the_source_without_gaps(emitted, limit, expected):
+    automaton = CopyAutomaton(make_units([[3, 4, 5], [6], [7]]), EOS)
+    assert automaton.copy_run(emitted, limit) == expected
+
+
+def test_copy_run_stays_inside_a_group_and_stops_before_a_forced_gap():
+    units = make_units([[3], [4], [5], [6]])
+    automaton = CopyAutomaton(units, EOS, groups=[(1, 2)])
+    assert automaton.copy_run([4], 10) == [5, 6]
+    # Every drafted piece is one the constraint allows at that point.
+    prefix: list[int] = []
+    for piece in automaton.copy_run([], 10):
+        assert piece in automaton.allowed(prefix)
+        prefix.append(piece)
+
+
 def test_ambiguous_first_pieces_keep_both_readings():
     # "Korea" and "Korean" both start with the piece 7; the automaton must not commit early.
     units = make_units([[7, 8], [9], [7, 8, 10]])
