@@ -12,7 +12,7 @@ import json
 import threading
 from abc import ABC, abstractmethod
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -28,10 +28,12 @@ from service.copy_constraint import (
 )
 from service.nlp import ModelLoadError
 from service.schema import Quote
-from service.select import SelectedSentence, Word
+from service.select import SelectedSentence, Word, word_form
 from service.settings import PROMPTS_DIR, Settings
 
 MAX_INPUT_TOKENS = 192
+# A bullet keeps at least this share of its sentence's words (punctuation included).
+MIN_KEPT_SHARE = 0.4
 # Pieces drafted per forward pass in greedy decoding: longer than most runs of kept words.
 DRAFT_LENGTH = 24
 # Written by the training code beside the weights: what the summariser needs to know of the model.
@@ -58,15 +60,18 @@ class _Job:
     forced_units: frozenset[int]
     groups: tuple[tuple[int, int], ...]  # unit ranges kept whole
     groups_by_word: tuple[frozenset[int], ...]  # the same, as word index sets
+    deletable: tuple[tuple[int, int], ...] | None  # unit ranges that may be dropped; None: any
+    values: tuple[float, ...] | None  # what keeping each unit is worth
 
 
 class Seq2SeqCompressor(Compressor):
     def __init__(
         self, tokenizer, model, name: str, version: str, prompt: str, expected_ratio: float, num_beams: int,
-        keep_bias: float = 0.0,
+        keep_bias: float = 0.0, salience_weight: float = 0.0,
     ):
         self.tokenizer = tokenizer
         self.keep_bias = keep_bias
+        self.salience_weight = salience_weight
         self.model = model.eval()
         output_layer = model.get_output_embeddings()
         self.head = SourcePiecesHead(output_layer) if isinstance(output_layer, torch.nn.Linear) else None
@@ -82,26 +87,30 @@ class Seq2SeqCompressor(Compressor):
         self.num_beams = num_beams
 
     def compress(self, sentences, quotes):
-        if not sentences:
-            return []
-        jobs = [self._job(sentence, quotes, frozenset()) for sentence in sentences]
-        outputs = self._generate(jobs)
-        # A quote kept without its speaker loses its meaning: decode again with speaker and cue forced.
-        retry = {}
-        for i, (sentence, job, kept) in enumerate(zip(sentences, jobs, outputs)):
-            forced = _speaker_units_needed(sentence.words, job.encoded, kept, quotes)
-            if forced:
-                retry[i] = self._job(sentence, quotes, forced)
-        if retry:
-            for i, kept in zip(retry, self._generate(list(retry.values()))):
-                outputs[i] = kept
+        # In order, so that a bullet need not repeat what an earlier one said.
+        said: set[str] = set()
         spans = []
-        for sentence, kept, job in zip(sentences, outputs, jobs):
-            words = sentence.words
-            spans.append(tuple((words[w].start, words[w].end) for w in _with_heads(sentence, kept, job.groups_by_word)))
+        for sentence in sentences:
+            kept = self._compress_one(sentence, quotes, said)
+            said.update(word_form(sentence.words[w].text) for w in kept)
+            spans.append(tuple((sentence.words[w].start, sentence.words[w].end) for w in kept))
         return spans
 
-    def _job(self, sentence: SelectedSentence, quotes: Sequence[Quote], forced: frozenset[int]) -> _Job:
+    def _compress_one(self, sentence: SelectedSentence, quotes: Sequence[Quote], said: set[str]) -> list[int]:
+        job = self._job(sentence, quotes, frozenset(), said)
+        salience_weight = self.salience_weight
+        kept = self._decode(job, salience_weight)
+        if len(kept) < MIN_KEPT_SHARE * len(sentence.words):
+            # The prior dropped most of the sentence: a bullet must still say something; the model alone.
+            salience_weight = 0.0
+            kept = self._decode(job, salience_weight)
+        # A quote kept without its speaker loses its meaning: decode again with speaker and cue forced.
+        forced = _speaker_units_needed(sentence.words, job.encoded, kept, quotes)
+        if forced:
+            kept = self._decode(replace(job, forced_units=forced), salience_weight)
+        return _with_heads(sentence, kept, job.groups_by_word)
+
+    def _job(self, sentence: SelectedSentence, quotes: Sequence[Quote], forced: frozenset[int], said: set[str]) -> _Job:
         text, spans = _sentence_text(sentence.words)
         encoded = encode_sentence(self.tokenizer, self.prompt, text, spans, MAX_INPUT_TOKENS)
         whole = list(sentence.entities) + [(q.start - 1, q.end + 1) for q in quotes if q.kind != "indirect"]
@@ -109,64 +118,45 @@ class Seq2SeqCompressor(Compressor):
         by_word = tuple(
             frozenset(w for u in range(first, last + 1) for w in encoded.units[u].words) for first, last in groups
         )
-        return _Job(encoded, forced, groups, by_word)
+        deletable = None if sentence.deletable is None else _unit_ranges(sentence.words, encoded, sentence.deletable)
+        values = None
+        if len(sentence.mentions) == len(sentence.words):
+            word_values = sentence.keep_values(said)
+            values = tuple(sum(word_values[w] for w in unit.words) for unit in encoded.units)
+        return _Job(encoded, forced, groups, by_word, deletable, values)
 
     @torch.inference_mode()
-    def _generate(self, jobs: list[_Job]) -> list[list[int]]:
-        """Kept word indices for each job."""
-        eos = self.tokenizer.eos_token_id
-        automata = [CopyAutomaton(job.encoded.units, eos, job.forced_units, job.groups) for job in jobs]
-        if self.num_beams == 1:
-            rows = [self._greedy(job, automaton) for job, automaton in zip(jobs, automata)]
-        else:
-            rows = self._beam_search(jobs, automata)
-        kept = []
-        for automaton, job, row in zip(automata, jobs, rows):
-            # After the decoder start token; stops at end-of-sequence. An output cut off mid-word reads as
-            # nothing: the sentence is then kept whole rather than dropped.
-            units = automaton.kept_units(row[1:]) or range(len(job.encoded.units))
-            kept.append(sorted(w for u in units for w in job.encoded.units[u].words))
-        return kept
-
-    def _greedy(self, job: _Job, automaton: CopyAutomaton) -> list[int]:
-        """One sentence, greedy, drafting copied runs: a run of kept words costs one forward pass."""
+    def _decode(self, job: _Job, salience_weight: float) -> list[int]:
+        """Kept word indices."""
+        automaton = CopyAutomaton(
+            job.encoded.units, self.tokenizer.eos_token_id, job.forced_units, job.groups, job.deletable, job.values
+        )
+        processor = CopyConstraintProcessor([automaton], self.num_beams, self.keep_bias, salience_weight)
         self._local.automaton = automaton
-        with self._only_source_pieces([job]):
+        with self._only_source_pieces(job):
             generated = self.model.generate(
                 input_ids=torch.tensor([job.encoded.input_ids]),
-                max_new_tokens=_piece_count(job) + 1,
-                logits_processor=LogitsProcessorList([CopyConstraintProcessor([automaton], 1, self.keep_bias)]),
+                max_new_tokens=sum(len(u.pieces) for u in job.encoded.units) + 1,
+                logits_processor=LogitsProcessorList([processor]),
                 do_sample=False,
-                num_beams=1,
-                prompt_lookup_num_tokens=DRAFT_LENGTH,  # selects assisted decoding; the drafts are ours
-            )
-        return generated[0].tolist()
-
-    def _beam_search(self, jobs: list[_Job], automata: list[CopyAutomaton]) -> list[list[int]]:
-        batch = self.tokenizer.pad({"input_ids": [job.encoded.input_ids for job in jobs]}, return_tensors="pt")
-        with self._only_source_pieces(jobs):
-            generated = self.model.generate(
-                input_ids=batch["input_ids"],
-                attention_mask=batch["attention_mask"],
                 num_beams=self.num_beams,
-                max_new_tokens=max(_piece_count(job) for job in jobs) + 1,
-                logits_processor=LogitsProcessorList([CopyConstraintProcessor(automata, self.num_beams, self.keep_bias)]),
-                do_sample=False,
+                # Greedy decoding drafts copied runs, so a run of kept words costs one forward pass;
+                # this argument selects generate's assisted decoding, the drafts are ours.
+                prompt_lookup_num_tokens=DRAFT_LENGTH if self.num_beams == 1 else None,
             )
-        return generated.tolist()
+        # After the decoder start token; stops at end-of-sequence. An output cut off mid-word reads as
+        # nothing: the sentence is then kept whole rather than dropped.
+        units = automaton.kept_units(generated[0].tolist()[1:]) or range(len(job.encoded.units))
+        return sorted(w for u in units for w in job.encoded.units[u].words)
 
-    def _only_source_pieces(self, jobs: Sequence[_Job]):
+    def _only_source_pieces(self, job: _Job):
         if self.head is None:
             return nullcontext()
-        pieces = {p for job in jobs for u in job.encoded.units for p in u.pieces}
+        pieces = {p for u in job.encoded.units for p in u.pieces}
         return self.head.restricted_to(sorted(pieces | {self.tokenizer.eos_token_id}))
 
     def _source_copy_candidates(self, *args, **kwargs) -> SourceCopyCandidates:
         return SourceCopyCandidates(self._local.automaton, DRAFT_LENGTH)
-
-
-def _piece_count(job: _Job) -> int:
-    return sum(len(u.pieces) for u in job.encoded.units)
 
 
 class SourcePiecesHead(torch.nn.Module):
@@ -240,6 +230,18 @@ def _with_heads(sentence: SelectedSentence, kept: list[int], groups: Sequence[fr
     return sorted(result)
 
 
+def _unit_ranges(words: Sequence[Word], encoded: EncodedSentence, spans: Sequence[PageSpan]) -> tuple[tuple[int, int], ...]:
+    """(first, last) unit ranges made only of words inside each page span; a span whose edge cuts a unit
+    gives none."""
+    ranges = []
+    for start, end in spans:
+        units = {encoded.unit_of_word[i] for i, w in enumerate(words) if start <= w.start and w.end <= end and i in encoded.unit_of_word}
+        inside = [u for u in sorted(units) if all(start <= words[w].start and words[w].end <= end for w in encoded.units[u].words)]
+        if inside and inside == list(range(inside[0], inside[-1] + 1)):
+            ranges.append((inside[0], inside[-1]))
+    return tuple(ranges)
+
+
 def _unit_groups(words: Sequence[Word], encoded: EncodedSentence, spans: Sequence[PageSpan]) -> tuple[tuple[int, int], ...]:
     """(first, last) unit ranges covering the words inside each page span (a quote with its marks, a name)."""
     unit_of_word = encoded.unit_of_word
@@ -300,6 +302,7 @@ def load_compressor(settings: Settings) -> Seq2SeqCompressor:
         expected_ratio=float(card.get("expected_ratio", 0.7)),
         num_beams=settings.num_beams,
         keep_bias=settings.keep_bias,
+        salience_weight=settings.salience_weight,
     )
 
 

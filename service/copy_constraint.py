@@ -116,6 +116,8 @@ class CopyAutomaton:
         eos_id: int,
         forced: frozenset[int] = frozenset(),
         groups: Sequence[tuple[int, int]] = (),
+        deletable: Sequence[tuple[int, int]] | None = None,
+        values: Sequence[float] | None = None,
     ) -> None:
         self.units = units
         self.eos_id = eos_id
@@ -127,21 +129,39 @@ class CopyAutomaton:
             for unit in range(first, last + 1):
                 self._group_last[unit] = max(last, self._group_last.get(unit, last))
             self._not_enterable.update(range(first + 1, last + 1))
+        # (first, last) unit ranges that may be dropped; a gap must be a run of them. None: any gap.
+        self._deletable_from: dict[int, set[int]] | None = None
+        if deletable is not None:
+            self._deletable_from = {}
+            for first, last in deletable:
+                self._deletable_from.setdefault(first, set()).add(last)
+        self._gap_cache: dict[tuple[int, int], bool] = {}
+        # What keeping each unit is worth; skipping a unit gives that value up.
+        self._prefix_value = [0.0]
+        for value in values if values is not None else [0.0] * len(units):
+            self._prefix_value.append(self._prefix_value[-1] + value)
         self._cache: dict[tuple[int, ...], frozenset[tuple[int, int]]] = {(): frozenset({(-1, 0)})}
 
     def allowed(self, emitted: Sequence[int]) -> list[int]:
-        states = self._states(tuple(emitted))
-        allowed: set[int] = set()
-        for unit, done in states:
+        # A dead end (impossible after a valid prefix) still has to return something: stop.
+        return sorted(self.options(emitted)) or [self.eos_id]
+
+    def options(self, emitted: Sequence[int]) -> dict[int, float]:
+        """Every piece that may come next, with the value of the units emitting it would skip (the least,
+        where several readings allow it)."""
+        options: dict[int, float] = {}
+        for unit, done in self._states(tuple(emitted)):
             if unit >= 0 and done < len(self.units[unit].pieces):
-                allowed.add(self.units[unit].pieces[done])
+                options[self.units[unit].pieces[done]] = 0.0
                 continue
             for nxt in self._reachable(unit):
-                allowed.add(self.units[nxt].pieces[0])
+                _keep_least(options, self.units[nxt].pieces[0], self._skipped_value(unit + 1, nxt))
             if self._may_stop_after(unit):
-                allowed.add(self.eos_id)
-        # A dead end (impossible after a valid prefix) still has to return something: stop.
-        return sorted(allowed) or [self.eos_id]
+                _keep_least(options, self.eos_id, self._skipped_value(unit + 1, len(self.units)))
+        return options
+
+    def _skipped_value(self, first: int, stop: int) -> float:
+        return self._prefix_value[stop] - self._prefix_value[first]
 
     def continuation(self, emitted: Sequence[int]) -> int | None:
         """The piece that would go on copying the source without a gap, if the output is between units."""
@@ -221,12 +241,28 @@ class CopyAutomaton:
             if forced > unit:
                 stop = forced + 1
                 break
-        return [u for u in range(unit + 1, stop) if u not in self._not_enterable]
+        return [u for u in range(unit + 1, stop) if u not in self._not_enterable and self._may_drop(unit + 1, u)]
 
     def _may_stop_after(self, unit: int) -> bool:
         if unit < 0 or self._group_last.get(unit, unit) > unit:
             return False
-        return not any(f > unit for f in self.forced)
+        return not any(f > unit for f in self.forced) and self._may_drop(unit + 1, len(self.units))
+
+    def _may_drop(self, first: int, stop: int) -> bool:
+        """Whether units first..stop-1 together can be dropped: a run of deletable ranges (or any gap,
+        when no ranges were given)."""
+        if first >= stop or self._deletable_from is None:
+            return True
+        key = (first, stop)
+        if key not in self._gap_cache:
+            ends = self._deletable_from.get(first, ())
+            self._gap_cache[key] = any(last < stop and self._may_drop(last + 1, stop) for last in ends)
+        return self._gap_cache[key]
+
+
+def _keep_least(options: dict[int, float], piece: int, value: float) -> None:
+    if piece not in options or value < options[piece]:
+        options[piece] = value
 
 
 def _keep_leftmost(paths: dict, state: tuple[int, int], path: tuple[int, ...]) -> None:
@@ -235,27 +271,34 @@ def _keep_leftmost(paths: dict, state: tuple[int, int], path: tuple[int, ...]) -
 
 
 class CopyConstraintProcessor(LogitsProcessor):
-    """Masks every piece the copy automaton forbids; ``keep_bias`` (log-space) favours copying on without a gap.
+    """Masks every piece the copy automaton forbids and adds two log-space priors to the rest.
 
-    A bias of 0 leaves the model's own choice; larger values make it delete only where it is confident.
-    Rows are batch items times beams, in the order ``generate`` lays them out.
+    ``keep_bias`` favours copying on without a gap: larger values make the model delete only where it is
+    confident. ``salience_weight`` times the value of the units a piece would skip is taken off it, so
+    dropping words the article repeats costs more than dropping words it mentions once (0: the model's
+    own choice). Rows are batch items times beams, in the order ``generate`` lays them out.
     """
 
-    def __init__(self, automata: Sequence[CopyAutomaton], num_beams: int, keep_bias: float = 0.0) -> None:
+    def __init__(
+        self, automata: Sequence[CopyAutomaton], num_beams: int, keep_bias: float = 0.0, salience_weight: float = 0.0
+    ) -> None:
         self.automata = automata
         self.num_beams = num_beams
         self.keep_bias = keep_bias
+        self.salience_weight = salience_weight
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         adjustment = torch.full_like(scores, float("-inf"))
         for row, prefix in enumerate(input_ids.tolist()):
             automaton = self.automata[row // self.num_beams]
             emitted = prefix[1:]  # after the decoder start token
-            adjustment[row, automaton.allowed(emitted)] = 0.0
+            options = automaton.options(emitted) or {automaton.eos_id: 0.0}
+            pieces = list(options)
+            adjustment[row, pieces] = torch.tensor([-self.salience_weight * options[p] for p in pieces], dtype=scores.dtype)
             if self.keep_bias:
                 following = automaton.continuation(emitted)
                 if following is not None:
-                    adjustment[row, following] = self.keep_bias
+                    adjustment[row, following] += self.keep_bias
         return scores + adjustment
 
 

@@ -46,7 +46,7 @@ from typing import Callable, NamedTuple
 import trafilatura
 
 from service.schema import Article, TextSpan
-from service.settings import RULES_DIR
+from service.lexicon import rule_lines
 
 # A stripped non-blank line: from its first to its last character that is neither whitespace (NBSP
 # included) nor a zero-width mark, never crossing a line break (those str.splitlines() knows).
@@ -147,11 +147,6 @@ class _ClusterPlan:
 # Rules files
 
 
-def _rule_lines(name: str) -> list[str]:
-    lines = (RULES_DIR / name).read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-
-
 @lru_cache(maxsize=1)
 def _boilerplate_patterns() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     """(patterns anchored at the line start, tried with match; the rest, tried with search).
@@ -160,7 +155,7 @@ def _boilerplate_patterns() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     """
     anchored: list[str] = []
     floating: list[str] = []
-    for pattern in _rule_lines("boilerplate.txt"):
+    for pattern in rule_lines("boilerplate.txt"):
         try:  # compile one by one so that a bad line is named in the error
             re.compile(pattern, re.IGNORECASE)
         except re.error as exc:
@@ -175,12 +170,12 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    return frozenset(_rule_lines("page_stopwords.txt"))
+    return frozenset(rule_lines("page_stopwords.txt"))
 
 
 @lru_cache(maxsize=1)
 def _dateline_labels() -> frozenset[str]:
-    return frozenset(_rule_lines("dateline_labels.txt"))
+    return frozenset(rule_lines("dateline_labels.txt"))
 
 
 # ---------------------------------------------------------------------------------------------------

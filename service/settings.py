@@ -28,12 +28,14 @@ class Settings(BaseSettings):
     generator: str = "seq2seq"
     device: str = "cpu"
 
-    # Target summary length in words; chosen on the FRANK CNN/DM dev set together with keep_bias.
+    # Target summary length in words; chosen on the FRANK CNN/DM dev set with keep_bias and salience_weight.
     summary_max_words: int = Field(50, ge=5, le=400)
     summary_max_bullets: int = Field(4, ge=1, le=20)
     num_beams: int = Field(1, ge=1, le=8)
     # Log-space bonus for copying the next source word rather than skipping: higher keeps more words.
-    keep_bias: float = Field(2.0, ge=0.0, le=20.0)
+    keep_bias: float = Field(1.0, ge=0.0, le=20.0)
+    # Log-space weight of the article-repetition prior on what the compressor drops (0: the model alone).
+    salience_weight: float = Field(1.5, ge=0.0, le=20.0)
     # Longest article body (characters) the models see; longer ones are selected from, and flagged.
     max_article_chars: int = Field(30_000, ge=1_000)
 

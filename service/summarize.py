@@ -89,8 +89,15 @@ class Seq2SeqSummarizer(Summarizer):
                 bullets.append(_unrewritten(sentence))
                 continue
             kept = next(compressed)
-            bullets.append(Bullet(render(article, kept), sentence.span, kept))
+            bullets.append(Bullet(_capitalised_like(render(article, kept), sentence.span.text), sentence.span, kept))
         return bullets
+
+
+def _capitalised_like(bullet: str, sentence: str) -> str:
+    """A bullet whose opening words were dropped starts with a capital when its sentence did."""
+    if bullet[:1].islower() and sentence[:1].isupper():
+        return bullet[0].upper() + bullet[1:]
+    return bullet
 
 
 def _unrewritten(sentence: SelectedSentence) -> Bullet:

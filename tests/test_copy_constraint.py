@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.copy_constraint import CopyAutomaton, Unit, _group_units, target_pieces
+import torch
+
+from service.copy_constraint import CopyAutomaton, CopyConstraintProcessor, Unit, _group_units, target_pieces
 
 EOS = 1
 
@@ -92,6 +94,27 @@ def test_copy_run_stays_inside_a_group_and_stops_before_a_forced_gap():
     for piece in automaton.copy_run([], 10):
         assert piece in automaton.allowed(prefix)
         prefix.append(piece)
+
+
+def test_gaps_must_be_runs_of_deletable_ranges():
+    units = make_units([[3], [4], [5], [6], [7], [8]])
+    automaton = CopyAutomaton(units, EOS, deletable=[(1, 2), (4, 4)])
+    assert automaton.allowed([]) == [3]  # unit 0 is in no deletable range: it cannot be skipped
+    assert automaton.allowed([3]) == [4, 6]  # go on, or drop units 1-2
+    assert automaton.allowed([3, 6]) == [7, 8]  # go on, or drop unit 4
+    assert EOS not in automaton.allowed([3, 6])  # unit 5 may not be dropped
+    assert automaton.allowed([3, 6, 8]) == [EOS]
+
+
+def test_options_carry_the_value_of_what_they_skip():
+    units = make_units([[3], [4], [5], [6]])
+    automaton = CopyAutomaton(units, EOS, values=[0.0, -1.0, 2.0, 0.5])
+    assert automaton.options([3]) == {4: 0.0, 5: -1.0, 6: 1.0, EOS: 1.5}
+    processor = CopyConstraintProcessor([automaton], num_beams=1, keep_bias=0.5, salience_weight=2.0)
+    adjusted = processor(torch.tensor([[0, 3]]), torch.zeros(1, 10))[0]
+    # Continuing (+keep_bias), dropping a low-value unit (+2), dropping valued ones (-2, -3), forbidden.
+    assert adjusted[[4, 5, 6, EOS]].tolist() == [0.5, 2.0, -2.0, -3.0]
+    assert torch.isinf(adjusted[[0, 2, 3, 7]]).all()
 
 
 def test_ambiguous_first_pieces_keep_both_readings():

