@@ -32,10 +32,14 @@ from service.nlp import ModelLoadError
 from service.pipeline import Pipeline, StageTimer
 from service.schema import Article
 from service.settings import Settings
+from service.summarize import Seq2SeqSummarizer
 
 SYSTEM = "system"
 LEAD3 = "lead3"
 ABLATION = "selected_sentences"
+PRIOR_ABLATION = "compressor_without_salience_prior"
+# Settings that shape the summaries, recorded with every report.
+SUMMARY_SETTINGS = ("summary_model", "summary_max_words", "summary_max_bullets", "num_beams", "keep_bias", "salience_weight")
 
 
 class SummaryPipeline(Protocol):
@@ -142,6 +146,15 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def without_salience_prior(pipeline: SummaryPipeline) -> SummaryPipeline | None:
+    """The same pipeline with the compressor's salience prior off, or None where there is none to turn off."""
+    summarizer = pipeline.summarizer
+    if not isinstance(summarizer, Seq2SeqSummarizer) or summarizer.compressor.salience_weight == 0:
+        return None
+    compressor = summarizer.compressor.with_salience_weight(0.0)
+    return Pipeline(pipeline.settings, pipeline.nlp, Seq2SeqSummarizer(pipeline.settings, compressor))
+
+
 def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:
     system_run = run_system(items, pipeline)
     baselines = {LEAD3: [lead_sentences(item.article) for item in items]}
@@ -150,9 +163,11 @@ def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:
     scorer = Scorer(items, FaithfulnessChecker(pipeline.nlp))
     info = pipeline.summarizer.info
     system = scorer.block(system_run.bullets)
+    settings = getattr(pipeline, "settings", None)
     return {
         "n": len(items),
         "generator": info.generator,
+        "settings": {name: getattr(settings, name) for name in SUMMARY_SETTINGS} if settings else None,
         "model": {"name": info.name, "version": info.version},
         "system": system,
         "baselines": {name: scorer.block(outputs) for name, outputs in tqdm(baselines.items(), desc="scoring baselines")},
@@ -162,9 +177,17 @@ def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:
             "p50": round(float(np.percentile(system_run.summary_ms, 50)), 2),
             "p95": round(float(np.percentile(system_run.summary_ms, 95)), 2),
         },
-        "ablation": {ABLATION: scorer.block(system_run.selected)},
+        "ablation": _ablations(items, pipeline, scorer, system_run),
         "bootstrap": {"resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED, "confidence": 0.95},
     }
+
+
+def _ablations(items: Sequence[EvalItem], pipeline: SummaryPipeline, scorer: "Scorer", system_run: SystemRun) -> dict:
+    ablations = {ABLATION: scorer.block(system_run.selected)}
+    model_alone = without_salience_prior(pipeline)
+    if model_alone is not None:
+        ablations[PRIOR_ABLATION] = scorer.block(run_system(items, model_alone).bullets)
+    return ablations
 
 
 def _shared_system_names(items: Sequence[EvalItem]) -> list[str]:

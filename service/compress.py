@@ -8,6 +8,7 @@ source's own characters.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from abc import ABC, abstractmethod
@@ -85,6 +86,12 @@ class Seq2SeqCompressor(Compressor):
         self.prompt = prompt
         self.expected_ratio = expected_ratio
         self.num_beams = num_beams
+
+    def with_salience_weight(self, weight: float) -> "Seq2SeqCompressor":
+        """The same loaded model, decoding with another prior weight (0: the model's choices alone)."""
+        twin = copy.copy(self)
+        twin.salience_weight = weight
+        return twin
 
     def compress(self, sentences, quotes):
         # In order, so that a bullet need not repeat what an earlier one said.

@@ -281,3 +281,18 @@ def test_raw_line_separator_inside_a_json_string_stays_one_line(tmp_path):
     row = json.dumps({"article": "One\u2028two.", "reference": "Ref."}, ensure_ascii=False)
     items = load_items(_write(tmp_path, [row, row.replace("One", "Three")])).items
     assert [item.article for item in items] == ["One\u2028two.", "Three\u2028two."]
+
+
+def test_seq2seq_reports_the_compressor_without_its_salience_prior(tmp_path):
+    from service.pipeline import Pipeline
+    from service.settings import Settings
+    from tests.tiny_model import build_tiny_checkpoint
+
+    pipeline = Pipeline.from_settings(Settings(summary_model=str(build_tiny_checkpoint(tmp_path)), salience_weight=1.5))
+    model_alone = summarization.without_salience_prior(pipeline)
+    assert model_alone.summarizer.compressor.salience_weight == 0.0
+    assert model_alone.summarizer.compressor.model is pipeline.summarizer.compressor.model  # not loaded twice
+    assert pipeline.summarizer.compressor.salience_weight == 1.5
+    report = summarization.evaluate(load_items(FRANK_STYLE).items, pipeline)
+    assert set(report["ablation"]) == {"selected_sentences", "compressor_without_salience_prior"}
+    assert report["settings"]["salience_weight"] == 1.5

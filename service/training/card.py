@@ -69,9 +69,9 @@ def _data_lines(data: dict | None) -> list[str]:
 def _score_lines(report: dict) -> list[str]:
     rows = ["| system | ROUGE-1 | ROUGE-2 | ROUGE-Lsum |", "| --- | --- | --- | --- |"]
     named = {"this model": report["system"], **report.get("baselines", {})}
-    if "selected_sentences" in report.get("ablation", {}):
-        named["selected sentences, not rewritten"] = report["ablation"]["selected_sentences"]
+    named.update({f"ablation: {name}": block for name, block in report.get("ablation", {}).items()})
     for name, scores in named.items():
         rows.append(f"| {name} | " + " | ".join(f"{scores[m]['f']:.2f}" for m in ("rouge1", "rouge2", "rougeLsum")) + " |")
-    rows.append(f"\nn = {report['n']}; faithfulness {report.get('faithfulness')}")
+    decoding = {k: v for k, v in (report.get("settings") or {}).items() if k != "summary_model"}
+    rows.append(f"\nn = {report['n']}; faithfulness {report.get('faithfulness')}; settings {json.dumps(decoding)}")
     return rows
