@@ -182,3 +182,24 @@ def test_a_kept_word_brings_its_head_and_whole_groups():
     name = frozenset({by_text["Ryan"], by_text["Giggs"]})
     kept = _with_heads(sentence, [by_text["The"], by_text["Giggs"], by_text["job"]], [name])
     assert [words[i].text for i in kept] == ["The", "brother", "of", "Ryan", "Giggs", "lost", "job"]
+
+
+@pytest.mark.parametrize("beams", [1, 2])
+def test_a_bart_checkpoint_decodes_under_the_same_constraint(tmp_path, tiny_dir, beams):
+    from transformers import AutoTokenizer, BartConfig, BartForConditionalGeneration
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_dir)
+    config = BartConfig(
+        vocab_size=len(tokenizer), d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+        decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=256,
+        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, bos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.eos_token_id, forced_eos_token_id=None,
+    )
+    torch.manual_seed(0)
+    BartForConditionalGeneration(config).save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    compressor = load_compressor(Settings(summary_model=str(tmp_path), num_beams=beams))
+    assert compressor.prompt == ""  # prompts/bart.txt: BART takes no task prefix
+    sentences = [words_of(s, offset=1000 * i) for i, s in enumerate(SENTENCES)]
+    for words, kept in zip(sentences, compressor.compress([as_sentence(w) for w in sentences], quotes=[])):
+        assert kept and set(kept) <= {(w.start, w.end) for w in words}
