@@ -11,7 +11,7 @@ from transformers import BartConfig
 
 from eval import speed, summarization
 from eval.data import DataError, EvalItem, load_items
-from eval.metrics import lead_sentences
+from eval.metrics import lead_sentences, word_count
 from service.schema import Bullet, Summary, TextSpan
 from service.summarize import ModelInfo
 
@@ -296,3 +296,16 @@ def test_seq2seq_reports_the_compressor_without_its_salience_prior(tmp_path):
     report = summarization.evaluate(load_items(FRANK_STYLE).items, pipeline)
     assert set(report["ablation"]) == {"selected_sentences", "compressor_without_salience_prior"}
     assert report["settings"]["salience_weight"] == 1.5
+
+
+def test_speed_command_times_only_long_enough_articles_and_model_loads(tmp_path, capsys):
+    lengths = sorted(word_count(item.article) for item in load_items(FRANK_STYLE).items)
+    assert lengths[0] < lengths[-1], "the fixture needs articles of different lengths"
+    out = tmp_path / "speed.json"
+    argv = ["--out", str(out), "--data", str(FRANK_STYLE), "--generator", "extractive", "--bart-limit", "0"]
+    assert speed.run(_args(speed, [*argv, "--min-words", str(lengths[-1])])) == 0
+    report = json.loads(out.read_text())
+    assert report["n"] == lengths.count(lengths[-1]) < len(lengths)
+    assert set(report["load_s"]) == {"summariser", "spacy"} and all(s >= 0 for s in report["load_s"].values())
+    assert speed.run(_args(speed, [*argv, "--min-words", str(lengths[-1] * 10)])) == 2
+    assert "words or more" in capsys.readouterr().err
