@@ -238,14 +238,14 @@ def _with_heads(sentence: SelectedSentence, kept: list[int], groups: Sequence[fr
 
 
 def _unit_ranges(words: Sequence[Word], encoded: EncodedSentence, spans: Sequence[PageSpan]) -> tuple[tuple[int, int], ...]:
-    """(first, last) unit ranges made only of words inside each page span; a span whose edge cuts a unit
-    gives none."""
+    """(first, last) unit ranges covering the words inside each page span; a span whose edge cuts a unit
+    (a piece fusing a word inside with one outside) gives none."""
     ranges = []
     for start, end in spans:
-        units = {encoded.unit_of_word[i] for i, w in enumerate(words) if start <= w.start and w.end <= end and i in encoded.unit_of_word}
-        inside = [u for u in sorted(units) if all(start <= words[w].start and words[w].end <= end for w in encoded.units[u].words)]
-        if inside and inside == list(range(inside[0], inside[-1] + 1)):
-            ranges.append((inside[0], inside[-1]))
+        touched = sorted({u for i, u in encoded.unit_of_word.items() if words[i].end > start and words[i].start < end})
+        whole = all(start <= words[w].start and words[w].end <= end for u in touched for w in encoded.units[u].words)
+        if touched and whole:
+            ranges.append((touched[0], touched[-1]))
     return tuple(ranges)
 
 

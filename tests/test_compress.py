@@ -203,3 +203,14 @@ def test_a_bart_checkpoint_decodes_under_the_same_constraint(tmp_path, tiny_dir,
     sentences = [words_of(s, offset=1000 * i) for i, s in enumerate(SENTENCES)]
     for words, kept in zip(sentences, compressor.compress([as_sentence(w) for w in sentences], quotes=[])):
         assert kept and set(kept) <= {(w.start, w.end) for w in words}
+
+
+def test_deletable_span_that_cuts_a_fused_unit_gives_no_range():
+    from service.compress import _unit_ranges
+    from service.copy_constraint import EncodedSentence, Unit
+
+    words = words_of("said , don't go", offset=0)  # "don't" and "go" fused into one unit by a shared piece
+    encoded = EncodedSentence([5, 6, 7, 8, 1], (Unit((5,), (0,)), Unit((6,), (1,)), Unit((7, 8), (2, 3))))
+    span = lambda first, last: (words[first].start, words[last].end)  # noqa: E731
+    assert _unit_ranges(words, encoded, [span(1, 3)]) == ((1, 2),)
+    assert _unit_ranges(words, encoded, [span(1, 2)]) == ()  # would leave half of a unit behind
