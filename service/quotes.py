@@ -15,6 +15,10 @@ How a statement is found:
 - A quote mark left open at a paragraph end also continues when the next paragraph's first double
   mark is a curly closer (a line break inside the quote).
 - '“A,” he said, “B.”' is one statement; '“A,” he said. “B,” he said.' are two (the frame ended).
+  '“A,” X said, <narration>. “B.”' (B without a cue of its own, A direct or partial) is one statement
+  with X as speaker, even when a later cue of the narration names someone else; inside a paragraph
+  whatever the narration's length as long as it does not outweigh the quoted words, across a paragraph
+  break only after a short frame.
 - Indirect speech: a cue verb with a clausal complement ("Lavrov said (that) ...",
   "..., Lavrov said") or "according to X, ...".
 - A quote inside a larger sentence ("commitment to “unconditionally support ...”") is "partial": its
@@ -426,12 +430,14 @@ class _ArticleExtractor:
         previous = self.sentence(self.doc[frame.start - 1])
         while previous.start > 0 and not any(t.is_alpha for t in previous):
             previous = self.sentence(self.doc[previous.start - 1])
-        for token in reversed(previous):
-            if token.i in self.cue_at and (speaker := self._speaker_of(token)) is not None:
-                return speaker
+        # '“A,” X said, pointing out that Y insisted on it. “B.”': the quote before continues, whoever
+        # else the sentence's later cues name.
         for statement in reversed(earlier):
             if statement.parts[-1][1] >= previous.start_char and statement.speaker is not None:
                 return statement.speaker
+        for token in reversed(previous):
+            if token.i in self.cue_at and (speaker := self._speaker_of(token)) is not None:
+                return speaker
         return None
 
     # ---- indirect speech -------------------------------------------------------------------------
@@ -602,9 +608,9 @@ def _join_split_quotes(statements: list[Statement], text: str) -> list[Statement
     joined: list[Statement] = []
     for statement in statements:
         previous = joined[-1] if joined else None
-        if previous is not None and previous.kind == "direct" and statement.kind == "direct":
+        if previous is not None and statement.kind == "direct" and previous.kind in ("direct", "partial"):
             gap = text[previous.parts[-1][1] : statement.parts[0][0]]
-            if _split_around_cue(previous, statement, gap, text) or _runs_on(previous, statement, gap):
+            if (previous.kind == "direct" and _split_around_cue(previous, statement, gap, text)) or _runs_on(previous, statement, gap, text):
                 content = (previous.content[0], statement.content[1])
                 joined[-1] = replace(previous, parts=previous.parts + statement.parts, content=content)
                 continue
@@ -624,12 +630,19 @@ def _split_around_cue(previous: Statement, statement: Statement, gap: str, text:
     )
 
 
-def _runs_on(previous: Statement, statement: Statement, gap: str) -> bool:
-    return (
-        statement.continues
-        and statement.speaker == previous.speaker
-        and len(WORD_CHARS.findall(gap)) <= MAX_RUN_GAP_WORDS
-    )
+def _runs_on(previous: Statement, statement: Statement, gap: str, text: str) -> bool:
+    """'“A,” X said, <narration>. “B.”': B has no cue of its own and X is the speaker before it. Across
+    a paragraph break only after a short frame; inside a paragraph whatever the frame's length, as long
+    as the narration does not outweigh the quoted words (the content span runs over it)."""
+    if not statement.continues or statement.speaker != previous.speaker:
+        return False
+    gap_words = len(WORD_CHARS.findall(gap))
+    if gap_words <= MAX_RUN_GAP_WORDS:
+        return True
+    if "\n" in gap:
+        return False
+    quoted_words = sum(len(WORD_CHARS.findall(text[s:e])) for s, e in previous.parts + statement.parts)
+    return gap_words <= quoted_words
 
 
 def _paragraph_bounds(article: Article) -> list[tuple[int, int]]:
