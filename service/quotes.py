@@ -21,7 +21,8 @@ How a statement is found:
   break only after a short frame.
 - Indirect speech: a cue verb with a clausal complement ("Lavrov said (that) ...",
   "..., Lavrov said") or "according to X, ...".
-- A quote inside a larger sentence ("commitment to “unconditionally support ...”") is "partial": its
+- A quote inside a larger sentence ("commitment to “unconditionally support ...”"), or opening one that
+  goes on past its unpunctuated close ('“A big truck” plowed through ...'), is "partial": its
   content_span is the clause the cue governs. A quote split around its attribution ("“A,” he said,
   “B.”") or running over paragraphs is returned as several parts of one statement: each part is its
   own Quote (page[q.start:q.end] == q.text) and all parts share one content_span covering them all.
@@ -309,12 +310,26 @@ class _ArticleExtractor:
     def _stands_alone(self, span: Span, frame: Span) -> bool:
         """A direct quote opens its sentence, or follows a colon or "said,"; a partial one is inside."""
         before = [t for t in self.doc[frame.start : span.start] if not t.is_space]
+        if self._sentence_runs_on(span, frame):
+            return False
         if not before or before[-1].text == ":" or before[-1].i in self.cue_at:
             return True
         if before[-1].text == "," and len(before) > 1 and before[-2].i in self.cue_at:
             return True
         # Starts a new sentence inside the frame (after a sentence that ended with a full stop).
         return before[-1].text in (".", "!", "?") and span[0].is_sent_start
+
+    def _sentence_runs_on(self, span: Span, frame: Span) -> bool:
+        """'“A big truck” plowed through the barriers': the quoted words end without punctuation and the
+        sentence goes on with a lower-case word, so they are part of a larger clause."""
+        last = span[-1]
+        if last.text not in QUOTE_CHARS or span.end >= frame.end or len(span) < 2:
+            return False
+        inner = span[-2]
+        if not (inner.is_alpha or inner.is_digit):
+            return False
+        following = next((t for t in self.doc[span.end : frame.end] if not t.is_space), None)
+        return following is not None and following.is_alpha and following.is_lower and following.i not in self.cue_at
 
     def _governing_cue(self, span: Span, frame: Span) -> tuple[Token, Token] | None:
         """The cue verb above the quoted words in the parse, and its child on the path to them."""

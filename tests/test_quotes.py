@@ -176,6 +176,23 @@ def test_quote_run_stays_apart(nlp, paragraphs, first_words, second_words):
     assert only(quotes, first_words).content_span != only(quotes, second_words).content_span
 
 
+SENTENCE_OPENING_CASES = {
+    "clause goes on after the quote": (
+        '"Many would consider that an embarrassment for Hillary Clinton" if she did not win by a wider margin, '
+        'said David Wasserman, an analyst.', "Many would consider", "partial", "margin"),
+    "name and cue after the quote": ('"We are ready to talk" Lavrov said on Monday.', "We are ready", "direct", "talk"),
+    "comma before the cue": ('"We are ready to talk," said Sergey Lavrov.', "We are ready", "direct", "talk,"),
+}
+
+
+@pytest.mark.parametrize("paragraph, words, kind, content_end", SENTENCE_OPENING_CASES.values(), ids=SENTENCE_OPENING_CASES.keys())
+def test_quote_opening_a_sentence_that_goes_on_is_partial(nlp, paragraph, words, kind, content_end):
+    page, quotes = quotes_of(nlp, [paragraph])
+    quote = only(quotes, words)
+    assert quote.kind == kind
+    assert page[quote.content_span[0] : quote.content_span[1]].endswith(content_end)
+
+
 def test_line_break_inside_a_quote(nlp):
     page, quotes = quotes_of(nlp, ["“Supporters of other candidates have focused on advertising that gets them to participate",
                                    "in caucuses and primaries,” Blackwell added."])
