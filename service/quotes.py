@@ -14,7 +14,8 @@ How a statement is found:
   quoted words; their content is the object plus the quoted name ("called [Trump “unhinged”]").
 - A quote mark left open at a paragraph end also continues when the next paragraph's first double
   mark is a curly closer (a line break inside the quote).
-- '“A,” he said, “B.”' is one statement; '“A,” he said. “B,” he said.' are two (the frame ended).
+- '“A,” he said, “B.”' is one statement; '“A,” he said. “B,” he said.' are two (the frame ended), and so
+  are '“A,” he said, adding: “B.”' (a cue of B's own between them).
   '“A,” X said, <narration>. “B.”' (B without a cue of its own, A direct or partial) is one statement
   with X as speaker, even when a later cue of the narration names someone else; inside a paragraph
   whatever the narration's length as long as it does not outweigh the quoted words, across a paragraph
@@ -642,6 +643,18 @@ def _split_around_cue(previous: Statement, statement: Statement, gap: str, text:
         and "\n" not in gap
         and text[previous.parts[-1][1] - 1] == ","
         and not SENTENCE_END.search(gap)
+        and not _own_cue_between(previous, statement)
+    )
+
+
+def _own_cue_between(previous: Statement, statement: Statement) -> bool:
+    """'“A,” he said, adding: “B.”': a second cue between the parts introduces a statement of its own."""
+    cue = statement.cue
+    return (
+        cue is not None
+        and previous.cue is not None
+        and cue.start != previous.cue.start
+        and previous.parts[-1][1] <= cue.start_char < statement.parts[0][0]
     )
 
 

@@ -193,6 +193,23 @@ def test_quote_opening_a_sentence_that_goes_on_is_partial(nlp, paragraph, words,
     assert page[quote.content_span[0] : quote.content_span[1]].endswith(content_end)
 
 
+SECOND_CUE_CASES = {
+    "adding with a comma": ("“It has been a total disaster for him,” Trump said, adding, “Nobody cares. I built a company.”",
+                            "total disaster", "Nobody cares", "adding"),
+    "adding with a colon": ("“I have tremendous respect for Governor Mike Pence,” Cruz said, adding: “I would welcome his support.”",
+                            "tremendous respect", "welcome his support", "adding"),
+}
+
+
+@pytest.mark.parametrize("paragraph, first_words, second_words, second_cue", SECOND_CUE_CASES.values(), ids=SECOND_CUE_CASES.keys())
+def test_second_cue_between_quotes_starts_a_statement(nlp, paragraph, first_words, second_words, second_cue):
+    _, quotes = quotes_of(nlp, [paragraph])
+    first, second = only(quotes, first_words), only(quotes, second_words)
+    assert first.content_span != second.content_span
+    assert first.speaker == second.speaker
+    assert second.cue == second_cue
+
+
 def test_line_break_inside_a_quote(nlp):
     page, quotes = quotes_of(nlp, ["“Supporters of other candidates have focused on advertising that gets them to participate",
                                    "in caucuses and primaries,” Blackwell added."])
