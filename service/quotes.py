@@ -14,10 +14,16 @@ How a statement is found:
   quoted words; their content is the object plus the quoted name ("called [Trump “unhinged”]").
 - A quote mark left open at a paragraph end also continues when the next paragraph's first double
   mark is a curly closer (a line break inside the quote).
-- '“A,” he said, “B.”' is one statement; '“A,” he said. “B,” he said.' are two (the frame ended).
+- '“A,” he said, “B.”' is one statement; '“A,” he said. “B,” he said.' are two (the frame ended), and so
+  are '“A,” he said, adding: “B.”' (a cue of B's own between them).
+  '“A,” X said, <narration>. “B.”' (B without a cue of its own, A direct or partial) is one statement
+  with X as speaker, even when a later cue of the narration names someone else; inside a paragraph
+  whatever the narration's length as long as it does not outweigh the quoted words, across a paragraph
+  break only after a short frame.
 - Indirect speech: a cue verb with a clausal complement ("Lavrov said (that) ...",
   "..., Lavrov said") or "according to X, ...".
-- A quote inside a larger sentence ("commitment to “unconditionally support ...”") is "partial": its
+- A quote inside a larger sentence ("commitment to “unconditionally support ...”"), or opening one that
+  goes on past its unpunctuated close ('“A big truck” plowed through ...'), is "partial": its
   content_span is the clause the cue governs. A quote split around its attribution ("“A,” he said,
   “B.”") or running over paragraphs is returned as several parts of one statement: each part is its
   own Quote (page[q.start:q.end] == q.text) and all parts share one content_span covering them all.
@@ -305,12 +311,26 @@ class _ArticleExtractor:
     def _stands_alone(self, span: Span, frame: Span) -> bool:
         """A direct quote opens its sentence, or follows a colon or "said,"; a partial one is inside."""
         before = [t for t in self.doc[frame.start : span.start] if not t.is_space]
+        if self._sentence_runs_on(span, frame):
+            return False
         if not before or before[-1].text == ":" or before[-1].i in self.cue_at:
             return True
         if before[-1].text == "," and len(before) > 1 and before[-2].i in self.cue_at:
             return True
         # Starts a new sentence inside the frame (after a sentence that ended with a full stop).
         return before[-1].text in (".", "!", "?") and span[0].is_sent_start
+
+    def _sentence_runs_on(self, span: Span, frame: Span) -> bool:
+        """'“A big truck” plowed through the barriers': the quoted words end without punctuation and the
+        sentence goes on with a lower-case word, so they are part of a larger clause."""
+        last = span[-1]
+        if last.text not in QUOTE_CHARS or span.end >= frame.end or len(span) < 2:
+            return False
+        inner = span[-2]
+        if not (inner.is_alpha or inner.is_digit):
+            return False
+        following = next((t for t in self.doc[span.end : frame.end] if not t.is_space), None)
+        return following is not None and following.is_alpha and following.is_lower and following.i not in self.cue_at
 
     def _governing_cue(self, span: Span, frame: Span) -> tuple[Token, Token] | None:
         """The cue verb above the quoted words in the parse, and its child on the path to them."""
@@ -426,12 +446,14 @@ class _ArticleExtractor:
         previous = self.sentence(self.doc[frame.start - 1])
         while previous.start > 0 and not any(t.is_alpha for t in previous):
             previous = self.sentence(self.doc[previous.start - 1])
-        for token in reversed(previous):
-            if token.i in self.cue_at and (speaker := self._speaker_of(token)) is not None:
-                return speaker
+        # '“A,” X said, pointing out that Y insisted on it. “B.”': the quote before continues, whoever
+        # else the sentence's later cues name.
         for statement in reversed(earlier):
             if statement.parts[-1][1] >= previous.start_char and statement.speaker is not None:
                 return statement.speaker
+        for token in reversed(previous):
+            if token.i in self.cue_at and (speaker := self._speaker_of(token)) is not None:
+                return speaker
         return None
 
     # ---- indirect speech -------------------------------------------------------------------------
@@ -602,9 +624,9 @@ def _join_split_quotes(statements: list[Statement], text: str) -> list[Statement
     joined: list[Statement] = []
     for statement in statements:
         previous = joined[-1] if joined else None
-        if previous is not None and previous.kind == "direct" and statement.kind == "direct":
+        if previous is not None and statement.kind == "direct" and previous.kind in ("direct", "partial"):
             gap = text[previous.parts[-1][1] : statement.parts[0][0]]
-            if _split_around_cue(previous, statement, gap, text) or _runs_on(previous, statement, gap):
+            if (previous.kind == "direct" and _split_around_cue(previous, statement, gap, text)) or _runs_on(previous, statement, gap, text):
                 content = (previous.content[0], statement.content[1])
                 joined[-1] = replace(previous, parts=previous.parts + statement.parts, content=content)
                 continue
@@ -621,15 +643,34 @@ def _split_around_cue(previous: Statement, statement: Statement, gap: str, text:
         and "\n" not in gap
         and text[previous.parts[-1][1] - 1] == ","
         and not SENTENCE_END.search(gap)
+        and not _own_cue_between(previous, statement)
     )
 
 
-def _runs_on(previous: Statement, statement: Statement, gap: str) -> bool:
+def _own_cue_between(previous: Statement, statement: Statement) -> bool:
+    """'“A,” he said, adding: “B.”': a second cue between the parts introduces a statement of its own."""
+    cue = statement.cue
     return (
-        statement.continues
-        and statement.speaker == previous.speaker
-        and len(WORD_CHARS.findall(gap)) <= MAX_RUN_GAP_WORDS
+        cue is not None
+        and previous.cue is not None
+        and cue.start != previous.cue.start
+        and previous.parts[-1][1] <= cue.start_char < statement.parts[0][0]
     )
+
+
+def _runs_on(previous: Statement, statement: Statement, gap: str, text: str) -> bool:
+    """'“A,” X said, <narration>. “B.”': B has no cue of its own and X is the speaker before it. Across
+    a paragraph break only after a short frame; inside a paragraph whatever the frame's length, as long
+    as the narration does not outweigh the quoted words (the content span runs over it)."""
+    if not statement.continues or statement.speaker != previous.speaker:
+        return False
+    gap_words = len(WORD_CHARS.findall(gap))
+    if gap_words <= MAX_RUN_GAP_WORDS:
+        return True
+    if "\n" in gap:
+        return False
+    quoted_words = sum(len(WORD_CHARS.findall(text[s:e])) for s, e in previous.parts + statement.parts)
+    return gap_words <= quoted_words
 
 
 def _paragraph_bounds(article: Article) -> list[tuple[int, int]]:

@@ -130,6 +130,86 @@ def test_quotes_with_their_own_cues_stay_apart(nlp):
     assert first.content_span != second.content_span
 
 
+RUN_ON_CASES = {
+    "long frame inside the paragraph": (
+        ['"He is going to be a major influence on Trump," said Scott Reed, senior political strategist for the U.S. '
+         'Chamber of Commerce and a longtime friend. "They are close in age, so Trump does not look to him like he is '
+         'some kid. He brings a level of professionalism to the operation at an important time."'],
+        "major influence", "They are close in age", "Scott Reed"),
+    "a later cue in the frame names someone else": (
+        ['"We wanted to ensure that no president could waive sanctions without congressional approval," Corker said, '
+         'pointing out that 98 senators voted last year to insist on a review. "Most Democrats agree that a president '
+         'should not be able to do that."'],
+        "waive sanctions", "Most Democrats agree", "Corker"),
+    "after a partial quote": (
+        ['Though campaigns cannot check every donation, "getting many maxed-out contributions on one day is a yellow '
+         'light," said election lawyer Joe Birkenstock. "It does not mean there is anything wrong, but a compliance '
+         'team should follow up on it."'],
+        "yellow light", "It does not mean", "Joe Birkenstock"),
+}
+
+
+@pytest.mark.parametrize("paragraphs, first_words, second_words, speaker", RUN_ON_CASES.values(), ids=RUN_ON_CASES.keys())
+def test_quote_run_after_its_frame_is_one_statement(nlp, paragraphs, first_words, second_words, speaker):
+    _, quotes = quotes_of(nlp, paragraphs)
+    first, second = only(quotes, first_words), only(quotes, second_words)
+    assert first.content_span == second.content_span
+    assert first.speaker == second.speaker == speaker
+
+
+RUN_APART_CASES = {
+    "narration outweighs the quoted words": (
+        ['"That is the question," Clark said, noting that he would support any of the other candidates if one of them '
+         'secured the nomination before the convention in July. "We have a deep bench."'],
+        "the question", "deep bench"),
+    "next paragraph after a long frame": (
+        ['"That is the question," Clark said, noting that he would support any of the other candidates if one of them '
+         'secured the nomination before the convention in July and the delegates agreed.',
+         '"We have developed a deep bench of candidates here in the state, and all of them can win," he added later.'],
+        "the question", "deep bench"),
+}
+
+
+@pytest.mark.parametrize("paragraphs, first_words, second_words", RUN_APART_CASES.values(), ids=RUN_APART_CASES.keys())
+def test_quote_run_stays_apart(nlp, paragraphs, first_words, second_words):
+    _, quotes = quotes_of(nlp, paragraphs)
+    assert only(quotes, first_words).content_span != only(quotes, second_words).content_span
+
+
+SENTENCE_OPENING_CASES = {
+    "clause goes on after the quote": (
+        '"Many would consider that an embarrassment for Hillary Clinton" if she did not win by a wider margin, '
+        'said David Wasserman, an analyst.', "Many would consider", "partial", "margin"),
+    "name and cue after the quote": ('"We are ready to talk" Lavrov said on Monday.', "We are ready", "direct", "talk"),
+    "comma before the cue": ('"We are ready to talk," said Sergey Lavrov.', "We are ready", "direct", "talk,"),
+}
+
+
+@pytest.mark.parametrize("paragraph, words, kind, content_end", SENTENCE_OPENING_CASES.values(), ids=SENTENCE_OPENING_CASES.keys())
+def test_quote_opening_a_sentence_that_goes_on_is_partial(nlp, paragraph, words, kind, content_end):
+    page, quotes = quotes_of(nlp, [paragraph])
+    quote = only(quotes, words)
+    assert quote.kind == kind
+    assert page[quote.content_span[0] : quote.content_span[1]].endswith(content_end)
+
+
+SECOND_CUE_CASES = {
+    "adding with a comma": ("“It has been a total disaster for him,” Trump said, adding, “Nobody cares. I built a company.”",
+                            "total disaster", "Nobody cares", "adding"),
+    "adding with a colon": ("“I have tremendous respect for Governor Mike Pence,” Cruz said, adding: “I would welcome his support.”",
+                            "tremendous respect", "welcome his support", "adding"),
+}
+
+
+@pytest.mark.parametrize("paragraph, first_words, second_words, second_cue", SECOND_CUE_CASES.values(), ids=SECOND_CUE_CASES.keys())
+def test_second_cue_between_quotes_starts_a_statement(nlp, paragraph, first_words, second_words, second_cue):
+    _, quotes = quotes_of(nlp, [paragraph])
+    first, second = only(quotes, first_words), only(quotes, second_words)
+    assert first.content_span != second.content_span
+    assert first.speaker == second.speaker
+    assert second.cue == second_cue
+
+
 def test_line_break_inside_a_quote(nlp):
     page, quotes = quotes_of(nlp, ["“Supporters of other candidates have focused on advertising that gets them to participate",
                                    "in caucuses and primaries,” Blackwell added."])
