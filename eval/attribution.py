@@ -119,14 +119,23 @@ def has_quote_mark(text: str, fragments: Fragments, widen: int = 0) -> bool:
 
 
 def predictions_from_quotes(quotes: list[Quote]) -> list[Prediction]:
-    """One prediction per statement: the parts of a split quote share one content_span."""
-    seen: dict[tuple[int, int], Prediction] = {}
+    """One prediction per statement. The parts of a split quote ('"A," he said, "B."') share a
+    content_span; the statement's content is its quoted parts, not the narration between them (as in
+    PolNeAR, whose Content of such a statement is the quoted fragments)."""
+    parts: dict[tuple[int, int], list[Quote]] = {}
     for quote in quotes:
-        content = quote.content_span or (quote.start, quote.end)
-        if content not in seen:
-            speaker = (quote.speaker_span,) if quote.speaker_span else None
-            seen[content] = Prediction((content,), speaker, quote.kind)
-    return list(seen.values())
+        parts.setdefault(quote.content_span or (quote.start, quote.end), []).append(quote)
+    predictions = []
+    for statement in parts.values():
+        first = statement[0]
+        speaker = (first.speaker_span,) if first.speaker_span else None
+        content = first.content_span or (first.start, first.end)
+        if len(statement) > 1 and all(q.kind == "direct" for q in statement):
+            fragments = tuple(sorted((q.start, q.end) for q in statement))
+        else:
+            fragments = (content,)
+        predictions.append(Prediction(fragments, speaker, first.kind))
+    return predictions
 
 
 def score_document(text: str, gold: list[GoldAttribution], predicted: list[Prediction], threshold: float) -> Scores:

@@ -138,3 +138,22 @@ def test_command_on_fixture(tmp_path):
 def test_command_missing_dir_exit_code(tmp_path, capsys):
     assert attribution.run(_args(tmp_path, tmp_path / "nowhere")) == 2
     assert "PolNeAR directory not found" in capsys.readouterr().err
+
+
+def test_split_direct_quote_is_scored_by_its_quoted_parts_not_the_narration():
+    from eval.attribution import predictions_from_quotes
+    from service.schema import Quote
+
+    text = '"We are ready," Lavrov said on a long visit to the eastern city on Saturday. "We will talk."'
+    first, second = text.index("We are"), text.index("We will")
+    whole = (first, text.index("talk.") + len("talk."))
+    parts = [
+        Quote(text=text[s:e], start=s, end=e, speaker="Sergey Lavrov", speaker_span=(17, 23), cue="said",
+              cue_span=(24, 28), source_agency=None, kind="direct", confidence=0.9, content_span=whole)
+        for s, e in ((first, first + len("We are ready,")), (second, second + len("We will talk.")))
+    ]
+    (statement,) = predictions_from_quotes(parts)
+    assert statement.content == ((parts[0].start, parts[0].end), (parts[1].start, parts[1].end))
+    partial = Quote(text="ready", start=4, end=9, speaker=None, speaker_span=None, cue=None, cue_span=None,
+                    source_agency=None, kind="partial", confidence=0.5, content_span=(0, 30))
+    assert predictions_from_quotes([partial])[0].content == ((0, 30),)  # a partial quote's statement is its clause
