@@ -18,8 +18,7 @@ How a statement is found:
   are '“A,” he said, adding: “B.”' (a cue of B's own between them).
   '“A,” X said, <narration>. “B.”' (B without a cue of its own, A direct or partial) is one statement
   with X as speaker, even when a later cue of the narration names someone else; inside a paragraph
-  whatever the narration's length as long as it does not outweigh the quoted words, across a paragraph
-  break only after a short frame.
+  whatever the narration's length, across a paragraph break only after a short frame.
 - Indirect speech: a cue verb with a clausal complement ("Lavrov said (that) ...",
   "..., Lavrov said") or "according to X, ...".
 - A quote inside a larger sentence ("commitment to “unconditionally support ...”"), or opening one that
@@ -659,18 +658,11 @@ def _own_cue_between(previous: Statement, statement: Statement) -> bool:
 
 
 def _runs_on(previous: Statement, statement: Statement, gap: str, text: str) -> bool:
-    """'“A,” X said, <narration>. “B.”': B has no cue of its own and X is the speaker before it. Across
-    a paragraph break only after a short frame; inside a paragraph whatever the frame's length, as long
-    as the narration does not outweigh the quoted words (the content span runs over it)."""
+    """'“A,” X said, <narration>. “B.”': B has no cue of its own and X is the speaker before it. Inside a
+    paragraph whatever the narration's length; across a paragraph break only after a short frame."""
     if not statement.continues or statement.speaker != previous.speaker:
         return False
-    gap_words = len(WORD_CHARS.findall(gap))
-    if gap_words <= MAX_RUN_GAP_WORDS:
-        return True
-    if "\n" in gap:
-        return False
-    quoted_words = sum(len(WORD_CHARS.findall(text[s:e])) for s, e in previous.parts + statement.parts)
-    return gap_words <= quoted_words
+    return len(WORD_CHARS.findall(gap)) <= MAX_RUN_GAP_WORDS or "\n" not in gap
 
 
 def _paragraph_bounds(article: Article) -> list[tuple[int, int]]:

@@ -146,6 +146,10 @@ RUN_ON_CASES = {
          'light," said election lawyer Joe Birkenstock. "It does not mean there is anything wrong, but a compliance '
          'team should follow up on it."'],
         "yellow light", "It does not mean", "Joe Birkenstock"),
+    "narration longer than the quotes, same paragraph": (
+        ['"That is the question," Clark said, noting that he would support any of the other candidates if one of them '
+         'secured the nomination before the convention in July. "We have a deep bench."'],
+        "the question", "deep bench", "Clark"),
 }
 
 
@@ -158,10 +162,6 @@ def test_quote_run_after_its_frame_is_one_statement(nlp, paragraphs, first_words
 
 
 RUN_APART_CASES = {
-    "narration outweighs the quoted words": (
-        ['"That is the question," Clark said, noting that he would support any of the other candidates if one of them '
-         'secured the nomination before the convention in July. "We have a deep bench."'],
-        "the question", "deep bench"),
     "next paragraph after a long frame": (
         ['"That is the question," Clark said, noting that he would support any of the other candidates if one of them '
          'secured the nomination before the convention in July and the delegates agreed.',
