@@ -25,6 +25,7 @@ MEANING_MODIFIERS = frozenset(rule_lines("meaning_modifiers.txt"))
 # A deletion may not take more than this share of a sentence's words: the bullet must keep its clause.
 MAX_DELETED_SHARE = 0.6
 _QUOTE_MARKS = frozenset('"“”«»')
+_NAME_ENTITIES = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 # What a verb needs besides its subject; a prepositional phrase beside one of these is an adjunct.
 _COMPLEMENTS = frozenset({"dobj", "attr", "acomp", "xcomp", "ccomp", "dative", "oprd", "agent", "prep"})
 # (most mentions in the article, value of keeping the word): a log scale of repetition.
@@ -190,6 +191,8 @@ def _deletable_phrases(sentence: Span) -> list[tuple[int, int]]:
             continue
         if token.dep_ == "prep" and not _adjunct_phrase(sentence, token):
             continue
+        if _inside_a_name(token):
+            continue
         first, last = token.left_edge.i, token.right_edge.i
         inside = sentence.doc[first : last + 1]
         if first < sentence.start or last >= sentence.end or token.head.i == token.i:
@@ -201,6 +204,14 @@ def _deletable_phrases(sentence: Span) -> list[tuple[int, int]]:
         first, last = _with_commas(sentence, token, first, last)
         phrases.append((sentence.doc[first].idx, sentence.doc[last].idx + len(sentence.doc[last].text)))
     return phrases
+
+
+def _inside_a_name(token) -> bool:
+    """A name word modifying a proper noun, or coordinated with one that does: "the British and Irish
+    Lions" may lose neither "British and Irish" nor "and Irish", which would name another team."""
+    anchor = token.head if token.dep_ == "conj" else token
+    is_name_word = anchor.pos_ == "PROPN" or anchor.ent_type_ in _NAME_ENTITIES
+    return token.dep_ in {"amod", "conj", "compound", "nmod"} and is_name_word and anchor.head.pos_ == "PROPN"
 
 
 def _adjunct_phrase(sentence: Span, preposition) -> bool:

@@ -92,6 +92,9 @@ def only_sentence(nlp, text: str):
         # A non-restrictive relative clause with its commas; a conjunct with its "and".
         ("The company, which was founded in 1990, sold the factory and its offices.", ", which was founded in 1990,", "sold the factory"),
         ("The company, which was founded in 1990, sold the factory and its offices.", "and its offices", "the factory"),
+        # Part of a name: dropping "and Irish" would name another team.
+        ("Gatland was named head coach of the British and Irish Lions for the tour.", "for the tour", "and Irish"),
+        ("Gatland was named head coach of the British and Irish Lions for the tour.", "for the tour", "British and Irish"),
         # An attribution tail with its comma; "never" stays.
         ("The minister never approved the plan, according to two officials.", ", according to two officials", "never"),
     ],
