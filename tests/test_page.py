@@ -401,9 +401,10 @@ def test_long_input_is_fast() -> None:
         cursor += length
     text = "\n".join(lines)
     assert len(text) > 1_000_000
-    started = time.process_time()
+    # This thread's CPU time: threads left by earlier tests (torch's pool, servers) do not count.
+    started = time.thread_time()
     articles = parse_page(text)
-    assert time.process_time() - started < 1.0
+    assert time.thread_time() - started < 1.0
     assert articles
     _assert_offsets(text, articles[:20])
 
@@ -420,9 +421,9 @@ def test_long_input_is_fast() -> None:
     ],
 )
 def test_pathological_lines_are_fast(text: str) -> None:
-    started = time.process_time()
+    started = time.thread_time()
     parse_page(text)
-    assert time.process_time() - started < 0.5
+    assert time.thread_time() - started < 0.5
 
 
 # ---------------------------------------------------------------------------------------------------
