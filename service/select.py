@@ -2,7 +2,8 @@
 
 News puts its most important facts first, so position dominates; overlap with the headline and with the
 rest of the article (centrality) lift sentences that restate the story; sentences that are only a quote
-fragment, a question or a teaser are held back.
+fragment, a question or a teaser are held back. Each selected sentence also carries what the compressor
+needs from the parse: the phrases it may drop, and how often the article repeats each word.
 """
 
 from __future__ import annotations
@@ -211,7 +212,7 @@ def _inside_a_name(token) -> bool:
     Lions" may lose neither "British and Irish" nor "and Irish", which would name another team."""
     anchor = token.head if token.dep_ == "conj" else token
     is_name_word = anchor.pos_ == "PROPN" or anchor.ent_type_ in _NAME_ENTITIES
-    return token.dep_ in {"amod", "conj", "compound", "nmod"} and is_name_word and anchor.head.pos_ == "PROPN"
+    return token.dep_ in {"amod", "conj"} and is_name_word and anchor.head.pos_ == "PROPN"
 
 
 def _adjunct_phrase(sentence: Span, preposition) -> bool:
