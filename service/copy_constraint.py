@@ -107,7 +107,9 @@ class CopyAutomaton:
     A state is (unit index, pieces of it emitted). Several states can hold at once when two units share
     their first pieces, so the automaton tracks the set. ``forced`` units may not be skipped. ``groups``
     are (first, last) unit ranges kept whole or dropped whole: a quotation must not be cut into a
-    misquote, nor a name or number into part of one.
+    misquote, nor a name or number into part of one. ``deletable`` (first, last) unit ranges, when given,
+    are all that may be left out: every gap must be a run of them. ``values`` say what keeping each unit
+    is worth; ``options`` reports, for each allowed piece, the value its skip gives up.
     """
 
     def __init__(
