@@ -309,9 +309,9 @@ class _ArticleExtractor:
 
     def _stands_alone(self, span: Span, frame: Span) -> bool:
         """A direct quote opens its sentence, or follows a colon or "said,"; a partial one is inside."""
-        before = [t for t in self.doc[frame.start : span.start] if not t.is_space]
         if self._sentence_runs_on(span, frame):
             return False
+        before = [t for t in self.doc[frame.start : span.start] if not t.is_space]
         if not before or before[-1].text == ":" or before[-1].i in self.cue_at:
             return True
         if before[-1].text == "," and len(before) > 1 and before[-2].i in self.cue_at:
@@ -625,7 +625,7 @@ def _join_split_quotes(statements: list[Statement], text: str) -> list[Statement
         previous = joined[-1] if joined else None
         if previous is not None and statement.kind == "direct" and previous.kind in ("direct", "partial"):
             gap = text[previous.parts[-1][1] : statement.parts[0][0]]
-            if (previous.kind == "direct" and _split_around_cue(previous, statement, gap, text)) or _runs_on(previous, statement, gap, text):
+            if (previous.kind == "direct" and _split_around_cue(previous, statement, gap, text)) or _runs_on(previous, statement, gap):
                 content = (previous.content[0], statement.content[1])
                 joined[-1] = replace(previous, parts=previous.parts + statement.parts, content=content)
                 continue
@@ -657,7 +657,7 @@ def _own_cue_between(previous: Statement, statement: Statement) -> bool:
     )
 
 
-def _runs_on(previous: Statement, statement: Statement, gap: str, text: str) -> bool:
+def _runs_on(previous: Statement, statement: Statement, gap: str) -> bool:
     """'“A,” X said, <narration>. “B.”': B has no cue of its own and X is the speaker before it. Inside a
     paragraph whatever the narration's length; across a paragraph break only after a short frame."""
     if not statement.continues or statement.speaker != previous.speaker:
