@@ -12,6 +12,10 @@ How a statement is found:
   "— Name" / "From Name:", or the speaker of the previous sentence for a paragraph that is only a quote.
 - Naming verbs (service/rules/naming_verbs.txt: call, label, dub ...) are cues only when they govern
   quoted words; their content is the object plus the quoted name ("called [Trump “unhinged”]").
+- A quote inside a sentence that no cue governs is a statement of the subject of the nearest verb above
+  it only when it is that verb's clausal complement or six words or more ("He offered “my thoughts and
+  prayers for all of the victims”"); shorter ones are scare quotes or titles.
+- Quotes one cue governs ('warned that “A” because “B”') are one statement.
 - A quote mark left open at a paragraph end also continues when the next paragraph's first double
   mark is a curly closer (a line break inside the quote).
 - '“A,” he said, “B.”' is one statement; '“A,” he said. “B,” he said.' are two (the frame ended), and so
@@ -29,8 +33,10 @@ How a statement is found:
 
 Confidence = cue evidence x speaker evidence: cue governs the words in the parse 1.0, cue attached to
 the quote 0.9, naming verb 0.9, indirect clause 0.9, "according to" 0.8, cue next to the quote 0.75,
-colon lead 0.7, verb after the quote, "— Name" or previous-sentence speaker 0.6; speaker named 1.0, pronoun resolved 0.85, pronoun unresolved 0.5,
-no speaker 0.4.
+colon lead 0.7, verb after the quote, "— Name" or previous-sentence speaker 0.6, verb outside the lexicon 0.5;
+speaker named 1.0, pronoun resolved 0.85, pronoun unresolved 0.5, no speaker 0.4. A subject the parser found
+inside the quoted words is replaced by the mention beside the cue ('“…,” said Leslie Wimes'); a relative
+pronoun is the speaker mention and its antecedent the speaker ("Beck, who said").
 """
 
 from __future__ import annotations
@@ -62,13 +68,17 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass")
 SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl", "dobj", "pobj"})
 # Right-hand children of a naming verb that belong to what it reports (object, name, "as" phrase).
 NAMED_OBJECT_DEPS = frozenset({"dobj", "oprd", "ccomp", "xcomp", "attr", "dative", "prep", "acomp"})
-RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 # Tokens a cue may be from a whole-sentence quote and still be "next to" it.
 ADJACENT_CUE_TOKENS = 6
 MIN_PREVIOUS_SENTENCE_WORDS = 3
 # '“…,” the 43-year-old Texan beamed': how far after a quote its reporting verb may come.
 ADJACENT_TRAILING_TOKENS = 5
 MIN_INDIRECT_TOKENS = 3
+MENTION_POS = frozenset({"PROPN", "NOUN", "PRON"})
+NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
+# A quote under a verb that is not a cue is a statement when it is the verb's clausal complement or this long.
+CLAUSAL_COMPLEMENT_DEPS = frozenset({"ccomp", "oprd"})
+MIN_PREDICATE_QUOTE_WORDS = 6
 # Words allowed between two quotes of one run ("he said." plus a short frame).
 MAX_RUN_GAP_WORDS = 12
 WORD_CHARS = re.compile(r"\w+")
@@ -241,7 +251,7 @@ class _ArticleExtractor:
             statement = self._attribute_quote(quoted, statements)
             if statement is not None:
                 statements.append(statement)
-        return _join_split_quotes(statements, self.text)
+        return _join_split_quotes(_merge_same_cue(statements), self.text)
 
     def _attribute_quote(self, quoted: QuotedSpan, earlier: list[Statement]) -> Statement | None:
         span = self.doc.char_span(quoted.open, quoted.close, alignment_mode="expand")
@@ -265,7 +275,7 @@ class _ArticleExtractor:
                 content = self._clause_around(below, content)
             return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), 1.0)
         if kind == "partial":
-            return None  # a scare quote or a title: no cue governs it
+            return self._predicate_statement(quoted, span, frame)
         content = (quoted.parts[0][0], quoted.parts[-1][1])
         attached = self._attached_cue(span, frame, inside)
         if attached is not None:
@@ -285,6 +295,38 @@ class _ArticleExtractor:
             return None
         return Statement(quoted.parts, content, kind, None, speaker, 0.6, continues=True)
 
+    def _predicate_statement(self, quoted: QuotedSpan, span: Span, frame: Span) -> Statement | None:
+        """A quote inside the complement of a verb whose subject is someone ('Beruff called ... “strong”',
+        'Trump retweeted a quote ... “ilduce2016”'): the quoted words are that subject's."""
+        found = self._nearest_predicate(span, frame)
+        if found is None:
+            return None
+        verb, below = found
+        words = sum(t.is_alpha for t in span)
+        # Measured on PolNeAR train: quoted words under a clausal complement, or six words or more under
+        # any verb but "be"/"have", are someone's statement about six times in ten; shorter quoted
+        # phrases elsewhere are mostly scare quotes and titles.
+        if below.dep_ not in CLAUSAL_COMPLEMENT_DEPS and (words < MIN_PREDICATE_QUOTE_WORDS or verb.lemma_.lower() in ("be", "have")):
+            return None
+        speaker = self._speaker_of(verb)
+        if speaker is None:
+            return None
+        content = self._clause_around(below, (quoted.parts[0][0], quoted.parts[-1][1]))
+        return Statement(quoted.parts, content, "partial", self.doc[verb.i : verb.i + 1], speaker, 0.5)
+
+    def _nearest_predicate(self, span: Span, frame: Span) -> tuple[Token, Token] | None:
+        root = next((t for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct), None)
+        if root is None:
+            return None
+        below, head = root, root.head
+        for _ in range(12):
+            if not (frame.start <= head.i < frame.end) or head.i == below.i:
+                return None
+            if head.pos_ in ("VERB", "AUX") and below.dep_ not in SUBJECT_DEPS:
+                return head, below
+            below, head = head, head.head
+        return None
+
     def _frame(self, span: Span) -> Span:
         """The sentences holding the quote, plus a split-off "he said." after it or "X said:" before it."""
         first, last = self.sentence(span[0]), self.sentence(span[-1])
@@ -303,9 +345,11 @@ class _ArticleExtractor:
 
     def _looks_like_attribution(self, sentence: Span) -> bool:
         words = [t for t in sentence if not t.is_space]
-        if not words or words[0].text in QUOTE_CHARS or len(words) > 15:
+        if not words or words[0].text in QUOTE_CHARS:
             return False
-        return words[0].is_lower or any(t.i in self.cue_at for t in words)
+        if any(t.i in self.cue_at for t in words[:ADJACENT_CUE_TOKENS]):
+            return True  # 'LeVell declared, a point he likes to make after ...'
+        return len(words) <= 15 and (words[0].is_lower or any(t.i in self.cue_at for t in words))
 
     def _stands_alone(self, span: Span, frame: Span) -> bool:
         """A direct quote opens its sentence, or follows a colon or "said,"; a partial one is inside."""
@@ -316,8 +360,16 @@ class _ArticleExtractor:
             return True
         if before[-1].text == "," and len(before) > 1 and before[-2].i in self.cue_at:
             return True
+        if before[-1].text == "," and self._attribution_hangs_on(span, before[-1]):
+            return True
         # Starts a new sentence inside the frame (after a sentence that ended with a full stop).
         return before[-1].text in (".", "!", "?") and span[0].is_sent_start
+
+    def _attribution_hangs_on(self, span: Span, comma: Token) -> bool:
+        """'As Michael Dell said last week in Tel Aviv, “...”': a cue clause before the comma that the
+        parser hangs on the quoted words."""
+        start = self.sentence(comma).start
+        return any(i in self.cue_at and span.start <= self.doc[i].head.i < span.end for i in range(start, comma.i))
 
     def _sentence_runs_on(self, span: Span, frame: Span) -> bool:
         """'“A big truck” plowed through the barriers': the quoted words end without punctuation and the
@@ -508,7 +560,26 @@ class _ArticleExtractor:
 
     def _speaker_of(self, cue: Token) -> Speaker | None:
         head = _subject_head(cue)
+        if head is not None and self._quoted_chars(head.idx, head.idx + 1):
+            # '“… Full panic mode,” said Leslie Wimes': the parser took quoted words for the subject.
+            head = self._unquoted_mention_beside(cue)
         return self.resolver.resolve(head) if head is not None else None
+
+    def _unquoted_mention_beside(self, cue: Token) -> Token | None:
+        """The head of the noun phrase right after the cue ("said Leslie Wimes") or right before it,
+        outside quote marks."""
+        sentence = self.sentence(cue)
+        after = self.doc[cue.i + 1 : min(cue.i + 1 + ADJACENT_CUE_TOKENS, sentence.end)]
+        before = reversed(self.doc[max(cue.i - ADJACENT_CUE_TOKENS, sentence.start) : cue.i])
+        for side in (after, before):
+            for token in side:
+                if self._quoted_chars(token.idx, token.idx + 1) or token.text in QUOTE_CHARS:
+                    break
+                if token.pos_ in MENTION_POS:
+                    while token.dep_ in NAME_PART_DEPS and token.head.i != token.i:
+                        token = token.head  # "Leslie" -> "Wimes", "(D-Md.)" -> "Cummings"
+                    return token
+        return None
 
     def _clause_around(self, below: Token, quote: tuple[int, int]) -> tuple[int, int]:
         start, end = self._trimmed(list(below.subtree))
@@ -604,8 +675,6 @@ def _subject_head(cue: Token) -> Token | None:
     for _ in range(4):
         for child in verb.children:
             if child.dep_ in SUBJECT_DEPS:
-                if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
-                    return verb.head
                 return child
             if child.dep_ == "agent":
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
@@ -615,6 +684,20 @@ def _subject_head(cue: Token) -> Token | None:
         # the verb's above it.
         verb = verb.head
     return None
+
+
+def _merge_same_cue(statements: list[Statement]) -> list[Statement]:
+    """'called him a “train wreck” and “outsourcer in chief”', 'said that “A” because “B”': quotes one cue
+    governs are one statement (PolNeAR annotates one Content), so its content covers them all."""
+    merged: list[Statement] = []
+    for statement in statements:
+        previous = merged[-1] if merged else None
+        if previous is not None and previous.cue is not None and statement.cue is not None and previous.cue.start == statement.cue.start:
+            content = (min(previous.content[0], statement.content[0]), max(previous.content[1], statement.content[1]))
+            merged[-1] = replace(previous, parts=previous.parts + statement.parts, content=content)
+            continue
+        merged.append(statement)
+    return merged
 
 
 def _join_split_quotes(statements: list[Statement], text: str) -> list[Statement]:
@@ -627,7 +710,8 @@ def _join_split_quotes(statements: list[Statement], text: str) -> list[Statement
             gap = text[previous.parts[-1][1] : statement.parts[0][0]]
             if (previous.kind == "direct" and _split_around_cue(previous, statement, gap, text)) or _runs_on(previous, statement, gap):
                 content = (previous.content[0], statement.content[1])
-                joined[-1] = replace(previous, parts=previous.parts + statement.parts, content=content)
+                speaker = previous.speaker or statement.speaker
+                joined[-1] = replace(previous, parts=previous.parts + statement.parts, content=content, speaker=speaker)
                 continue
         joined.append(statement)
     return joined
@@ -660,7 +744,7 @@ def _own_cue_between(previous: Statement, statement: Statement) -> bool:
 def _runs_on(previous: Statement, statement: Statement, gap: str) -> bool:
     """'“A,” X said, <narration>. “B.”': B has no cue of its own and X is the speaker before it. Inside a
     paragraph whatever the narration's length; across a paragraph break only after a short frame."""
-    if not statement.continues or statement.speaker != previous.speaker:
+    if not statement.continues or previous.speaker not in (None, statement.speaker):
         return False
     return len(WORD_CHARS.findall(gap)) <= MAX_RUN_GAP_WORDS or "\n" not in gap
 

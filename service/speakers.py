@@ -27,6 +27,7 @@ PERSON_BLOCKING_LABELS = frozenset({"GPE", "LOC", "NORP", "FAC", "DATE", "TIME",
 THING_LABELS = frozenset({"ORG", "GPE", "NORP", "FAC"})
 # How far back (tokens) a pronoun looks for its antecedent: about three news sentences.
 ANTECEDENT_WINDOW = 120
+RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 
 
 @lru_cache(maxsize=1)
@@ -181,6 +182,10 @@ class SpeakerResolver:
     def resolve(self, head: Token) -> Speaker:
         tokens = mention_tokens(head)
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        antecedent = _relative_antecedent(head)
+        if antecedent is not None:  # "Beck, who said ...": the mention is "who", the speaker Beck
+            resolved = self.resolve(antecedent)
+            return Speaker(resolved.name, start, end, resolved.resolved_by)
         if head.pos_ != "PRON":
             return Speaker(self.name_of(head), start, end, "named")
         name = self._antecedent_name(head)
@@ -223,6 +228,13 @@ class SpeakerResolver:
             if wanted == "thing" and self.is_thing(ent.root):
                 return ent.text
         return None
+
+
+def _relative_antecedent(head: Token) -> Token | None:
+    """The noun a relative pronoun subject stands for ("Beck, who said" -> Beck)."""
+    if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl" and head.head.head.i != head.i:
+        return head.head.head
+    return None
 
 
 def _title_cased(sentence: Span) -> bool:

@@ -78,6 +78,13 @@ POSITIVE_CASES = {
                                                  "This is fantastic!", "Donald Hartley", "direct"),
     "organisation speaker": (["The White House said it was banning foreigners who “intend to threaten” Americans."],
                              "intend to threaten", "The White House", "partial"),
+    "cue clause hung on the quote": (["As Michael Dell said last week in Tel Aviv, “Israel is the center of the digital future.”"],
+                                     "Israel is the center", "Michael Dell", "direct"),
+    "long quote under a verb outside the lexicon": (
+        ["Senator Maria Cantwell offered “my thoughts and prayers for all of the victims and their families” on Monday."],
+        "my thoughts and prayers", "Maria Cantwell", "partial"),
+    "inverted speaker after quoted words": (["“Hillary Clinton’s campaign is in panic mode. Full panic mode,” said Leslie Wimes."],
+                                            "panic mode", "Leslie Wimes", "direct"),
 }
 
 
@@ -128,6 +135,20 @@ def test_quotes_with_their_own_cues_stay_apart(nlp):
     _, quotes = quotes_of(nlp, ["“Some people feel he will bring revolution,” she said. “If he gets in, things will explode,” she said."])
     first, second = only(quotes, "revolution"), only(quotes, "explode")
     assert first.content_span != second.content_span
+
+
+def test_quotes_one_cue_governs_are_one_statement(nlp):
+    page, quotes = quotes_of(nlp, ["Netanyahu warned that “the rule of the right is in danger” because “Arab voters are coming out in droves.”"])
+    first, second = only(quotes, "rule of the right"), only(quotes, "Arab voters")
+    assert first.content_span == second.content_span
+    assert page[first.content_span[0] : first.content_span[1]].startswith("that “the rule")
+
+
+def test_relative_pronoun_speaker_span_is_the_pronoun(nlp):
+    page, quotes = quotes_of(nlp, ["The crowd cheered Glenn Beck, who said there were “too many disturbing things to dismiss.”"])
+    quote = only(quotes, "too many disturbing")
+    assert page[quote.speaker_span[0] : quote.speaker_span[1]] == "who"
+    assert quote.speaker == "Glenn Beck"
 
 
 RUN_ON_CASES = {
@@ -262,6 +283,7 @@ NEGATIVE_CASES = {
     "film title": ["He watched the film “Star Wars” with his children on Sunday."],
     "capitalised title opening a sentence": ["“Star Wars” was shown in the cinema on Sunday."],
     "no quotes": ["The weather was mild across the region, and markets were calm."],
+    "short quoted phrase under a verb outside the lexicon": ["Senator Maria Cantwell wore a “Vote” badge to the hearing."],
 }
 
 
