@@ -1,15 +1,17 @@
 """Stage 3: article -> quotes. Finds direct, partial and indirect reported statements and attributes them.
 
 How a statement is found:
-- Quote marks (curly, straight, angle, single) are paired per paragraph. An unclosed mark is dropped at
+- Quote marks (curly, straight, angle, single) are paired per paragraph; a closing curly mark that opens a
+  paragraph before a word is taken for the opener it was meant to be. An unclosed mark is dropped at
   the paragraph end unless the next paragraph opens with a quote mark (the newspaper convention for a
   quote running over paragraphs), so a stray mark never swallows the article.
 - The cue is the reporting verb (service/rules/cue_verbs.txt) that governs the quoted words in the
-  dependency parse; failing that, a cue verb attached to the quote ("“...,” he said" parsed as a
-  conjunct), a cue next to a whole-sentence quote, any verb with a subject right after a quote that
+  dependency parse (not through its subject: '“The Hill” said' is no quote); failing that, a cue verb
+  attached to the quote ("“...,” he said" parsed as a conjunct), a cue next to a whole-sentence quote or
+  the first one of a short attribution after it ('“…?” a narrator in the ad asks'), any verb with a subject right after a quote that
   closes on , ! or ? ("“...!” beamed X"), the words before a colon that ends the sentence or the
   paragraph before the quote (their cue, else their main verb; "- Name:" names the speaker),
-  "— Name" / "From Name:", or the speaker of the previous sentence for a paragraph that is only a quote.
+  "— Name" (or ― Name) / "From Name:", or the speaker of the previous sentence for a paragraph that is only a quote.
 - Naming verbs (service/rules/naming_verbs.txt: call, label, dub ...) are cues only when they govern
   quoted words; their content is the object plus the quoted name ("called [Trump “unhinged”]").
 - A quote inside a sentence that no cue governs is a statement of the subject of the nearest verb above
@@ -61,7 +63,7 @@ QUOTE_CHARS = DOUBLE_OPENERS + DOUBLE_CLOSERS + STRAIGHT_DOUBLE + "‘’'"
 # Single quotes: an opener after a non-word character, a closer not followed by a letter (so the
 # apostrophes of "Russia’s" and "don't" never pair).
 SINGLE_QUOTED = re.compile(r"(?<![\w’'])[‘'](?=[\w“\"])([^\n‘“”\"]{1,400}?)(?<=[\w.,!?])[’'](?![\w])")
-TRAILING_NAME = re.compile(r"^\s*[—–-]{1,2}\s*(?=[A-Z])")
+TRAILING_NAME = re.compile(r"^\s*[―—–-]{1,2}\s*(?=[A-Z])")
 LEADING_FROM = re.compile(r"\b(?:From|Per)\s+([A-Z][\w.’' -]{0,60}?)\s*:\s*$")
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
 # Links from a subjectless cue up to the verb whose subject said it.
@@ -70,11 +72,15 @@ SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl"
 NAMED_OBJECT_DEPS = frozenset({"dobj", "oprd", "ccomp", "xcomp", "attr", "dative", "prep", "acomp"})
 # Tokens a cue may be from a whole-sentence quote and still be "next to" it.
 ADJACENT_CUE_TOKENS = 6
+# '“…” a narrator in the Clinton ad asks': the longest attribution after a quote.
+MAX_ATTRIBUTION_TOKENS = 12
 MIN_PREVIOUS_SENTENCE_WORDS = 3
 # '“…,” the 43-year-old Texan beamed': how far after a quote its reporting verb may come.
 ADJACENT_TRAILING_TOKENS = 5
 MIN_INDIRECT_TOKENS = 3
 MENTION_POS = frozenset({"PROPN", "NOUN", "PRON"})
+# A cue's children that hold who said it or when, never the words said.
+NOT_REPORTED_DEPS = frozenset({"nsubj", "npadvmod"})
 NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
 # A quote under a verb that is not a cue is a statement when it is the verb's clausal complement or this long.
 CLAUSAL_COMPLEMENT_DEPS = frozenset({"ccomp", "oprd"})
@@ -166,6 +172,8 @@ def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[Quot
             mark = text[i]
             if mark in DOUBLE_OPENERS:
                 open_at, part_start, parts = i, i + 1, []  # a second opener makes the first one stray
+            elif mark in DOUBLE_CLOSERS and open_at is None and _opens_paragraph(text, para_start, i):
+                open_at, part_start, parts = i, i + 1, []  # '”Fear. I am afraid.” ― Name': a closer typed for an opener
             elif mark in DOUBLE_CLOSERS or (mark == STRAIGHT_DOUBLE and open_at is not None):
                 if open_at is not None:
                     parts.append((part_start, i))
@@ -178,6 +186,11 @@ def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[Quot
     spans.extend(_single_quoted(text, paragraphs, spans))
     spans.sort(key=lambda s: s.open)
     return spans
+
+
+def _opens_paragraph(text: str, para_start: int, i: int) -> bool:
+    """The mark is the paragraph's first character and a word follows it."""
+    return not text[para_start:i].strip() and i + 1 < len(text) and text[i + 1].isalnum()
 
 
 def _first_mark_closes(text: str, start: int, end: int) -> bool:
@@ -272,7 +285,7 @@ class _ArticleExtractor:
             cue, below = governed
             content = (quoted.parts[0][0], quoted.parts[-1][1])
             if kind == "partial":
-                content = self._clause_around(below, content)
+                content = self._clause_around(below, content, cue)
             return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), 1.0)
         if kind == "partial":
             return self._predicate_statement(quoted, span, frame)
@@ -392,6 +405,8 @@ class _ArticleExtractor:
             for _ in range(12):
                 if not (frame.start <= head.i < frame.end) or span.start <= head.i < span.end:
                     break
+                if (head.i in self.cue_at or head.i in self.naming_at) and below.dep_ in NOT_REPORTED_DEPS:
+                    return None  # '“The Hill” said', 'on Fox's “Hannity,” Gingrich said': not what was said
                 if head.i in self.cue_at:
                     return self._nearer_cue(head, span) or head, below
                 if head.i in self.naming_at:
@@ -426,10 +441,19 @@ class _ArticleExtractor:
         for cue in candidates:
             if cue.head.i in inside or any(a.i in inside for a in cue.ancestors):
                 return cue, 0.9
-        near = [c for c in candidates if _distance(c, span) <= ADJACENT_CUE_TOKENS]
+        near = [c for c in candidates if _distance(c, span) <= ADJACENT_CUE_TOKENS or self._first_cue_after(c, span)]
         if near:
             return min(near, key=lambda c: _distance(c, span)), 0.75
         return None
+
+    def _first_cue_after(self, cue: Token, span: Span) -> bool:
+        """'“…?” a narrator in the Clinton ad asks.': the first cue after the quote, in the clause that the
+        quote's end opens, within a short attribution."""
+        between = self.doc[span.end : cue.i]
+        return (
+            span.end <= cue.i < span.end + MAX_ATTRIBUTION_TOKENS
+            and not any(t.i in self.cue_at or t.text in QUOTE_CHARS or t.text in (".", ";", ":") for t in between)
+        )
 
     def _trailing_verb(self, quoted: QuotedSpan, span: Span, frame: Span) -> Token | None:
         """'“This is fantastic!” beamed Donald Hartley': a quote closing on , ! or ? and a verb with a
@@ -581,8 +605,13 @@ class _ArticleExtractor:
                     return token
         return None
 
-    def _clause_around(self, below: Token, quote: tuple[int, int]) -> tuple[int, int]:
-        start, end = self._trimmed(list(below.subtree))
+    def _clause_around(self, below: Token, quote: tuple[int, int], cue: Token | None = None) -> tuple[int, int]:
+        """The clause holding the quote, cut at the cue when the parse put the cue inside it."""
+        tokens = list(below.subtree)
+        if cue is not None and below.left_edge.i < cue.i < below.right_edge.i:
+            side = [t for t in tokens if (t.i > cue.i) == (cue.idx < quote[0])]
+            tokens = side or tokens
+        start, end = self._trimmed(tokens)
         return min(start, quote[0]), max(end, quote[1])
 
     def _trimmed(self, tokens: list[Token]) -> tuple[int, int]:

@@ -83,6 +83,10 @@ POSITIVE_CASES = {
     "long quote under a verb outside the lexicon": (
         ["Senator Maria Cantwell offered “my thoughts and prayers for all of the victims and their families” on Monday."],
         "my thoughts and prayers", "Maria Cantwell", "partial"),
+    "horizontal bar name, closer typed as opener": (["”Fear. I am truly afraid that he will win the election.” ― Edwin G. Monroy"],
+                                                   "I am truly afraid", "Edwin G. Monroy", "direct"),
+    "longer attribution after a question": (["“So why didn’t Donald Trump pay his taxes?” a narrator in the Clinton ad asks."],
+                                            "So why didn’t", "a narrator", "direct"),
     "inverted speaker after quoted words": (["“Hillary Clinton’s campaign is in panic mode. Full panic mode,” said Leslie Wimes."],
                                             "panic mode", "Leslie Wimes", "direct"),
 }
