@@ -15,8 +15,9 @@ How a statement is found:
 - Naming verbs (service/rules/naming_verbs.txt: call, label, dub ...) are cues only when they govern
   quoted words; their content is the object plus the quoted name ("called [Trump “unhinged”]").
 - A quote inside a sentence that no cue governs is a statement of the subject of the nearest verb above
-  it only when it is that verb's clausal complement or six words or more ("He offered “my thoughts and
-  prayers for all of the victims”"); shorter ones are scare quotes or titles.
+  it only when it is that verb's clausal complement, six words or more ("He offered “my thoughts and
+  prayers for all of the victims”"), or an "as"/"to" phrase beside the verb's object ("criticized the law
+  as a “crazy system”", content as for a naming verb); other quoted phrases are scare quotes or titles.
 - Quotes one cue governs ('warned that “A” because “B”') are one statement.
 - A quote mark left open at a paragraph end also continues when the next paragraph's first double
   mark is a curly closer (a line break inside the quote).
@@ -319,12 +320,16 @@ class _ArticleExtractor:
         # Measured on PolNeAR train: quoted words under a clausal complement, or six words or more under
         # any verb but "be"/"have", are someone's statement about six times in ten; shorter quoted
         # phrases elsewhere are mostly scare quotes and titles.
-        if below.dep_ not in CLAUSAL_COMPLEMENT_DEPS and (words < MIN_PREDICATE_QUOTE_WORDS or verb.lemma_.lower() in ("be", "have")):
+        quote = (quoted.parts[0][0], quoted.parts[-1][1])
+        if _characterises(verb, below):
+            content = self._named_object(verb, quote)
+        elif below.dep_ in CLAUSAL_COMPLEMENT_DEPS or (words >= MIN_PREDICATE_QUOTE_WORDS and verb.lemma_.lower() not in ("be", "have")):
+            content = self._clause_around(below, quote)
+        else:
             return None
         speaker = self._speaker_of(verb)
         if speaker is None:
             return None
-        content = self._clause_around(below, (quoted.parts[0][0], quoted.parts[-1][1]))
         return Statement(quoted.parts, content, "partial", self.doc[verb.i : verb.i + 1], speaker, 0.5)
 
     def _nearest_predicate(self, span: Span, frame: Span) -> tuple[Token, Token] | None:
@@ -693,6 +698,12 @@ def carrier_nouns(path: Path = RULES_DIR / "carrier_nouns.txt") -> frozenset[str
 def naming_verbs(path: Path = RULES_DIR / "naming_verbs.txt") -> frozenset[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _characterises(verb: Token, below: Token) -> bool:
+    """'criticized the law as a “crazy system”', 'likened the refugees to a “vicious snake”': the quote is in
+    an "as"/"to" phrase beside the verb's object, so the verb names the object in quoted words."""
+    return below.dep_ == "prep" and below.lower_ in ("as", "to") and any(c.dep_ == "dobj" for c in verb.children)
 
 
 def _subject_head(cue: Token) -> Token | None:

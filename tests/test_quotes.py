@@ -130,6 +130,22 @@ def test_naming_verb_content_is_object_and_name(nlp):
     assert page[quote.content_span[0] : quote.content_span[1]] == "the statement “offensive and outlandish."
 
 
+@pytest.mark.parametrize(
+    "sentence, fragment, content",
+    [
+        ("Former President Bill Clinton lambasted the Affordable Care Act as a “crazy system” in Flint.",
+         "crazy system", "the Affordable Care Act as a “crazy system"),
+        ("Donald Trump often refers to Marco Rubio as “Little Marco” at his rallies.", "Little Marco", "to Marco Rubio as “Little Marco"),
+    ],
+    ids=["verb outside the lexicon, object and as-phrase", "refer to X as"],
+)
+def test_characterising_quote_content_is_object_and_name(nlp, sentence, fragment, content):
+    page, quotes = quotes_of(nlp, [sentence])
+    quote = only(quotes, fragment)
+    assert page[quote.content_span[0] : quote.content_span[1]].startswith(content)
+    assert quote.kind == "partial"
+
+
 def test_naming_verb_without_quote_is_no_statement(nlp):
     _, quotes = quotes_of(nlp, ["The mayor called a meeting and labelled the boxes on Monday."])
     assert quotes == []
