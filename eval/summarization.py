@@ -160,7 +160,7 @@ def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:
     baselines = {LEAD3: [lead_sentences(item.article) for item in items]}
     for name in _shared_system_names(items):
         baselines[name] = [item.systems[name] for item in items]
-    scorer = Scorer(items, FaithfulnessChecker(pipeline.nlp))
+    scorer = Scorer(items, FaithfulnessChecker(pipeline.nlp.language))
     info = pipeline.summarizer.info
     system = scorer.block(system_run.bullets)
     settings = getattr(pipeline, "settings", None)

