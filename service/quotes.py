@@ -19,6 +19,9 @@ How a statement is found:
   prayers for all of the victims”"), or an "as"/"to" phrase beside the verb's object ("criticized the law
   as a “crazy system”", content as for a naming verb); other quoted phrases are scare quotes or titles.
 - Quotes one cue governs ('warned that “A” because “B”') are one statement.
+- A partial quote's content ends at the quoted words when a comma or dash after them starts the writer's
+  own clause ('he was “a big advocate” of common standards[, which he argued ...]'), not when "and",
+  "but", "because" ... go on with the speaker's words; it never runs past the quote's paragraphs.
 - A quote mark left open at a paragraph end also continues when the next paragraph's first double
   mark is a curly closer (a line break inside the quote).
 - '“A,” he said, “B.”' is one statement; '“A,” he said. “B,” he said.' are two (the frame ended), and so
@@ -89,6 +92,9 @@ MIN_PREDICATE_QUOTE_WORDS = 6
 # Words allowed between two quotes of one run ("he said." plus a short frame).
 MAX_RUN_GAP_WORDS = 12
 WORD_CHARS = re.compile(r"\w+")
+# A comma or dash (inside or after the closing mark) that ends the quoted words and starts the writer's own.
+TRAILING_ADJUNCT = re.compile(r"(?:[,;][”\"’']?|[”\"’']?\s*[,;—–]|\s+-\s)\s")
+CONTINUING_CONJUNCTIONS = frozenset({"and", "but", "or", "because", "so", "nor"})
 # "he said." closes the frame: what follows is a new sentence (and, with its own cue, a new statement).
 SENTENCE_END = re.compile(r"[.!?;]\s")
 
@@ -427,6 +433,7 @@ class _ArticleExtractor:
         if not tokens:
             return quote
         start, end = self._trimmed(sorted(tokens, key=lambda t: t.i))
+        end = self._cut_after_quote(end, quote)
         return self._in_quote_paragraphs((min(start, quote[0]), max(end, quote[1])), quote)
 
     def _nearer_cue(self, cue: Token, span: Span) -> Token | None:
@@ -617,7 +624,17 @@ class _ArticleExtractor:
             side = [t for t in tokens if (t.i > cue.i) == (cue.idx < quote[0])]
             tokens = side or tokens
         start, end = self._trimmed(tokens)
+        end = self._cut_after_quote(end, quote)
         return self._in_quote_paragraphs((min(start, quote[0]), max(end, quote[1])), quote)
+
+    def _cut_after_quote(self, end: int, quote: tuple[int, int]) -> int:
+        """'he was “a big advocate” of common standards, which he argued ...': a clause after the last
+        quoted words and a comma or dash is the writer's, not the speaker's."""
+        tail = self.text[quote[1] - 1 : end]
+        match = TRAILING_ADJUNCT.search(tail)
+        if match is None or tail[match.end() :].split(" ", 1)[0].lower() in CONTINUING_CONJUNCTIONS:
+            return end  # '“right to be angry,” but also hungry for ...' goes on with the speaker's words
+        return min(end, quote[1] - 1 + match.start())
 
     def _in_quote_paragraphs(self, content: tuple[int, int], quote: tuple[int, int]) -> tuple[int, int]:
         """A content span cut to the paragraphs the quote is in (the parse sometimes runs over a break)."""

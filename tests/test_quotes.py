@@ -146,6 +146,22 @@ def test_characterising_quote_content_is_object_and_name(nlp, sentence, fragment
     assert quote.kind == "partial"
 
 
+@pytest.mark.parametrize(
+    "sentence, fragment, content",
+    [
+        ("Governor Jeb Bush said he was “a big advocate” of common standards, which he argued help students.",
+         "a big advocate", "he was “a big advocate” of common standards"),
+        ("Senator Bernie Sanders said Americans are “right to be angry,” but also hungry for real solutions.",
+         "right to be angry", "Americans are “right to be angry,” but also hungry for real solutions"),
+    ],
+    ids=["writer's clause after a comma is cut", "conjunction goes on with the speaker's words"],
+)
+def test_partial_content_ends_where_the_speakers_words_end(nlp, sentence, fragment, content):
+    page, quotes = quotes_of(nlp, [sentence])
+    quote = only(quotes, fragment)
+    assert page[quote.content_span[0] : quote.content_span[1]].rstrip("”,") == content.rstrip("”,")
+
+
 def test_naming_verb_without_quote_is_no_statement(nlp):
     _, quotes = quotes_of(nlp, ["The mayor called a meeting and labelled the boxes on Monday."])
     assert quotes == []
