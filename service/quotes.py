@@ -475,7 +475,8 @@ class _ArticleExtractor:
             return None
         for token in self.doc[span.end : min(span.end + ADJACENT_TRAILING_TOKENS, frame.end)]:
             if token.pos_ == "VERB":
-                return token if _subject_head(token) is not None and token.dep_ != "relcl" else None
+                has_subject = _subject_head(token) is not None or self._right_after_quote(token)
+                return token if has_subject and token.dep_ != "relcl" else None
         return None
 
     def _colon_lead(self, quoted: QuotedSpan, span: Span) -> tuple[Span | None, Speaker] | None:
@@ -596,10 +597,17 @@ class _ArticleExtractor:
 
     def _speaker_of(self, cue: Token) -> Speaker | None:
         head = _subject_head(cue)
-        if head is not None and self._quoted_chars(head.idx, head.idx + 1):
-            # '“… Full panic mode,” said Leslie Wimes': the parser took quoted words for the subject.
+        if (head is not None and self._quoted_chars(head.idx, head.idx + 1)) or (head is None and self._right_after_quote(cue)):
+            # '“… Full panic mode,” said Leslie Wimes', '“…,” opined the Plain Dealer': the parser took
+            # quoted words for the subject, or found none.
             head = self._unquoted_mention_beside(cue)
         return self.resolver.resolve(head) if head is not None else None
+
+    def _right_after_quote(self, token: Token) -> bool:
+        previous = token.i - 1
+        while previous >= 0 and self.doc[previous].is_space:
+            previous -= 1
+        return previous >= 0 and self.doc[previous].text in QUOTE_CHARS
 
     def _unquoted_mention_beside(self, cue: Token) -> Token | None:
         """The head of the noun phrase right after the cue ("said Leslie Wimes") or right before it,

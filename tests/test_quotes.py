@@ -87,6 +87,8 @@ POSITIVE_CASES = {
                                                    "I am truly afraid", "Edwin G. Monroy", "direct"),
     "longer attribution after a question": (["“So why didn’t Donald Trump pay his taxes?” a narrator in the Clinton ad asks."],
                                             "So why didn’t", "a narrator", "direct"),
+    "inverted speaker the parser missed": (["“Gun owners should leave their weapons at home,” opined the Plain Dealer."],
+                                           "Gun owners should", "Plain Dealer", "direct"),
     "inverted speaker after quoted words": (["“Hillary Clinton’s campaign is in panic mode. Full panic mode,” said Leslie Wimes."],
                                             "panic mode", "Leslie Wimes", "direct"),
 }
