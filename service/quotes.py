@@ -8,10 +8,11 @@ How a statement is found:
 - The cue is the reporting verb (service/rules/cue_verbs.txt) that governs the quoted words in the
   dependency parse (not through its subject: '“The Hill” said' is no quote); failing that, a cue verb
   attached to the quote ("“...,” he said" parsed as a conjunct), a cue next to a whole-sentence quote or
-  the first one of a short attribution after it ('“…?” a narrator in the ad asks'), any verb with a subject right after a quote that
-  closes on , ! or ? ("“...!” beamed X"), the words before a colon that ends the sentence or the
-  paragraph before the quote (their cue, else their main verb; "- Name:" names the speaker),
-  "— Name" (or ― Name) / "From Name:", or the speaker of the previous sentence for a paragraph that is only a quote.
+  the first one of a short attribution after it ('“…?” a narrator in the ad asks'), any verb with a
+  subject right after a quote that closes on , ! or ? ("“...!” beamed X"), the words before a colon that
+  ends the sentence or the paragraph before the quote (their cue, else their main verb; "- Name:" names
+  the speaker), "— Name" (or ― Name) / "From Name:", or the speaker of the previous sentence for a
+  paragraph that is only a quote.
 - Naming verbs (service/rules/naming_verbs.txt: call, label, dub ...) are cues only when they govern
   quoted words; their content is the object plus the quoted name ("called [Trump “unhinged”]").
 - A quote inside a sentence that no cue governs is a statement of the subject of the nearest verb above
@@ -89,6 +90,7 @@ NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
 # A quote under a verb that is not a cue is a statement when it is the verb's clausal complement or this long.
 CLAUSAL_COMPLEMENT_DEPS = frozenset({"ccomp", "oprd"})
 MIN_PREDICATE_QUOTE_WORDS = 6
+COPULAS = frozenset({"be", "have"})
 # Words allowed between two quotes of one run ("he said." plus a short frame).
 MAX_RUN_GAP_WORDS = 12
 WORD_CHARS = re.compile(r"\w+")
@@ -322,14 +324,14 @@ class _ArticleExtractor:
         if found is None:
             return None
         verb, below = found
-        words = sum(t.is_alpha for t in span)
+        quote = (quoted.parts[0][0], quoted.parts[-1][1])
         # Measured on PolNeAR train: quoted words under a clausal complement, or six words or more under
         # any verb but "be"/"have", are someone's statement about six times in ten; shorter quoted
         # phrases elsewhere are mostly scare quotes and titles.
-        quote = (quoted.parts[0][0], quoted.parts[-1][1])
+        long_enough = sum(t.is_alpha for t in span) >= MIN_PREDICATE_QUOTE_WORDS and verb.lemma_.lower() not in COPULAS
         if _characterises(verb, below):
             content = self._named_object(verb, quote)
-        elif below.dep_ in CLAUSAL_COMPLEMENT_DEPS or (words >= MIN_PREDICATE_QUOTE_WORDS and verb.lemma_.lower() not in ("be", "have")):
+        elif below.dep_ in CLAUSAL_COMPLEMENT_DEPS or long_enough:
             content = self._clause_around(below, quote)
         else:
             return None
@@ -597,7 +599,8 @@ class _ArticleExtractor:
 
     def _speaker_of(self, cue: Token) -> Speaker | None:
         head = _subject_head(cue)
-        if (head is not None and self._quoted_chars(head.idx, head.idx + 1)) or (head is None and self._right_after_quote(cue)):
+        quoted_subject = head is not None and self._quoted_chars(head.idx, head.idx + 1)
+        if quoted_subject or (head is None and self._right_after_quote(cue)):
             # '“… Full panic mode,” said Leslie Wimes', '“…,” opined the Plain Dealer': the parser took
             # quoted words for the subject, or found none.
             head = self._unquoted_mention_beside(cue)
@@ -762,7 +765,8 @@ def _merge_same_cue(statements: list[Statement]) -> list[Statement]:
     merged: list[Statement] = []
     for statement in statements:
         previous = merged[-1] if merged else None
-        if previous is not None and previous.cue is not None and statement.cue is not None and previous.cue.start == statement.cue.start:
+        both_cued = previous is not None and previous.cue is not None and statement.cue is not None
+        if both_cued and previous.cue.start == statement.cue.start:
             content = (min(previous.content[0], statement.content[0]), max(previous.content[1], statement.content[1]))
             merged[-1] = replace(previous, parts=previous.parts + statement.parts, content=content)
             continue
