@@ -19,7 +19,8 @@ How a statement is found:
   it only when it is that verb's clausal complement, six words or more ("He offered “my thoughts and
   prayers for all of the victims”"), or an "as"/"to" phrase beside the verb's object ("criticized the law
   as a “crazy system”", content as for a naming verb); other quoted phrases are scare quotes or titles.
-- Quotes one cue governs ('warned that “A” because “B”') are one statement.
+- Quotes one cue governs ('warned that “A” because “B”') are one statement, unless the first one ended
+  its sentence before the cue ('“A.” To which she said, “B.”').
 - A partial quote's content ends at the quoted words when a comma or dash after them starts the writer's
   own clause ('he was “a big advocate” of common standards[, which he argued ...]'), not when "and",
   "but", "because" ... go on with the speaker's words; it never runs past the quote's paragraphs.
@@ -273,7 +274,7 @@ class _ArticleExtractor:
             statement = self._attribute_quote(quoted, statements)
             if statement is not None:
                 statements.append(statement)
-        return _join_split_quotes(_merge_same_cue(statements), self.text)
+        return _join_split_quotes(_merge_same_cue(statements, self.text), self.text)
 
     def _attribute_quote(self, quoted: QuotedSpan, earlier: list[Statement]) -> Statement | None:
         span = self.doc.char_span(quoted.open, quoted.close, alignment_mode="expand")
@@ -759,19 +760,27 @@ def _subject_head(cue: Token) -> Token | None:
     return None
 
 
-def _merge_same_cue(statements: list[Statement]) -> list[Statement]:
+def _merge_same_cue(statements: list[Statement], text: str) -> list[Statement]:
     """'called him a “train wreck” and “outsourcer in chief”', 'said that “A” because “B”': quotes one cue
     governs are one statement (PolNeAR annotates one Content), so its content covers them all."""
     merged: list[Statement] = []
     for statement in statements:
         previous = merged[-1] if merged else None
         both_cued = previous is not None and previous.cue is not None and statement.cue is not None
-        if both_cued and previous.cue.start == statement.cue.start:
+        if both_cued and previous.cue.start == statement.cue.start and not _cue_introduces_next(previous, statement, text):
             content = (min(previous.content[0], statement.content[0]), max(previous.content[1], statement.content[1]))
             merged[-1] = replace(previous, parts=previous.parts + statement.parts, content=content)
             continue
         merged.append(statement)
     return merged
+
+
+def _cue_introduces_next(previous: Statement, statement: Statement, text: str) -> bool:
+    """'“A.” To which she said, “B.”': the first quote ended its sentence and the cue comes after it, so
+    the cue is the second quote's alone."""
+    end = previous.parts[-1][1]
+    ended = text[end - 1 : end] in (".", "!", "?")
+    return ended and statement.cue is not None and end <= statement.cue.start_char < statement.parts[0][0]
 
 
 def _join_split_quotes(statements: list[Statement], text: str) -> list[Statement]:

@@ -182,6 +182,12 @@ def test_quotes_one_cue_governs_are_one_statement(nlp):
     assert page[first.content_span[0] : first.content_span[1]].startswith("that “the rule")
 
 
+def test_cue_after_a_finished_quote_is_the_next_quotes_alone(nlp):
+    _, quotes = quotes_of(nlp, ["“Of course I believe in the devil. I was just kidding.” To which she said, “Thank God at least you still do.”"])
+    first, second = only(quotes, "believe in the devil"), only(quotes, "Thank God")
+    assert first.content_span != second.content_span
+
+
 def test_relative_pronoun_speaker_span_is_the_pronoun(nlp):
     page, quotes = quotes_of(nlp, ["The crowd cheered Glenn Beck, who said there were “too many disturbing things to dismiss.”"])
     quote = only(quotes, "too many disturbing")
