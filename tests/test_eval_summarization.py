@@ -253,6 +253,9 @@ def test_speed_reports_stages_and_bart_ratio(pipeline):
     for timing in (*report["stages_ms"].values(), report["end_to_end_ms"]):
         assert 0.0 <= timing["p50"] <= timing["p95"]
     assert report["end_to_end_ms"]["p50"] >= report["stages_ms"]["nlp"]["p50"]
+    words = report["words_per_article"]["p50"]
+    parse_and_quotes = report["stages_ms"]["nlp"]["p50"] + report["stages_ms"]["quotes"]["p50"]
+    assert report["parse_and_quotes_ms_per_700_words"]["p50"] == pytest.approx(parse_and_quotes * 700 / words, rel=1e-3)
     assert report["words_per_article"]["max"] == report["words_per_article"]["p50"] > 50
     bart = report["bart"]
     assert bart["n"] == 1 and bart["num_beams"] == pipeline.settings.num_beams and bart["output_tokens"] == 60
