@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
@@ -66,6 +67,7 @@ class ParallelNerParser:
             pool.shutdown(cancel_futures=True)
             raise
         self._pool = self._ready(pool, warm_up)
+        self._lock = threading.Lock()
 
     def _spawn_worker(self) -> tuple[ProcessPoolExecutor, Future]:
         # spawn, not fork: a forked copy of a process that already runs torch threads can deadlock.
@@ -82,19 +84,31 @@ class ParallelNerParser:
         return pool
 
     def __call__(self, text: str) -> Doc:
-        future = self._pool.submit(_entities, text)
-        doc = self.language(text, disable=["ner"])
+        pool = self._pool
         try:
-            found = future.result()
+            future: Future | None = pool.submit(_entities, text)
         except BrokenProcessPool:
-            logger.error("the NER worker died; recognising entities in this process and starting a new worker")
-            self._pool = self._ready(*self._spawn_worker())
+            future = None
+        doc = self.language(text, disable=["ner"])
+        found = self._collect(future, pool)
+        if found is None:
             return self.language.get_pipe("ner")(doc)
         doc.ents = _within_sentences(doc, found)
         return doc
 
-    def close(self) -> None:
-        self._pool.shutdown()
+    def _collect(self, future: Future | None, pool: ProcessPoolExecutor) -> list[tuple[int, int, str]] | None:
+        """The worker's entities, or None when it died (a new one starts for the next calls)."""
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                pass
+        with self._lock:
+            if self._pool is pool:
+                logger.error("the NER worker died; this parse recognises entities in-process, a new worker starts")
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool, _ = self._spawn_worker()
+        return None
 
 
 def _within_sentences(doc: Doc, found: list[tuple[int, int, str]]) -> list[Span]:
