@@ -145,12 +145,12 @@ class CopyAutomaton:
         self._cache: dict[tuple[int, ...], frozenset[tuple[int, int]]] = {(): frozenset({(-1, 0)})}
 
     def allowed(self, emitted: Sequence[int]) -> list[int]:
-        # A dead end (impossible after a valid prefix) still has to return something: stop.
-        return sorted(self.options(emitted)) or [self.eos_id]
+        return sorted(self.options(emitted))
 
     def options(self, emitted: Sequence[int]) -> dict[int, float]:
         """Every piece that may come next, with the value of the units emitting it would skip (the least,
-        where several readings allow it)."""
+        where several readings allow it). A dead end (impossible after a valid prefix) still has to offer
+        something: stop."""
         options: dict[int, float] = {}
         for unit, done in self._states(tuple(emitted)):
             if unit >= 0 and done < len(self.units[unit].pieces):
@@ -160,7 +160,7 @@ class CopyAutomaton:
                 _keep_least(options, self.units[nxt].pieces[0], self._skipped_value(unit + 1, nxt))
             if self._may_stop_after(unit):
                 _keep_least(options, self.eos_id, self._skipped_value(unit + 1, len(self.units)))
-        return options
+        return options or {self.eos_id: 0.0}
 
     def _skipped_value(self, first: int, stop: int) -> float:
         return self._prefix_value[stop] - self._prefix_value[first]
@@ -294,7 +294,7 @@ class CopyConstraintProcessor(LogitsProcessor):
         for row, prefix in enumerate(input_ids.tolist()):
             automaton = self.automata[row // self.num_beams]
             emitted = prefix[1:]  # after the decoder start token
-            options = automaton.options(emitted) or {automaton.eos_id: 0.0}
+            options = automaton.options(emitted)
             pieces = list(options)
             adjustment[row, pieces] = torch.tensor([-self.salience_weight * options[p] for p in pieces], dtype=scores.dtype)
             if self.keep_bias:
