@@ -53,13 +53,12 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
 from service.agencies import AgencyTable, load_agency_table
 from service.schema import Article, Quote, QuoteKind
-from service.settings import RULES_DIR
+from service.lexicon import rule_lines
 from service.speakers import Speaker, SpeakerResolver, mention_tokens
 
 DOUBLE_OPENERS = "“«„"
@@ -124,12 +123,12 @@ class CueLexicon:
 
 
 @lru_cache(maxsize=1)
-def load_cue_lexicon(path: Path = RULES_DIR / "cue_verbs.txt") -> CueLexicon:
+def load_cue_lexicon() -> CueLexicon:
     lemmas: set[str] = set()
     with_particle: dict[str, set[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        words = line.strip().lower().split()
-        if not words or words[0].startswith("#") or words == ["according", "to"]:
+    for line in rule_lines("cue_verbs.txt"):
+        words = line.lower().split()
+        if words == ["according", "to"]:
             continue
         if len(words) == 1:
             lemmas.add(words[0])
@@ -723,15 +722,13 @@ def _is_carrier(head: Token) -> bool:
 
 
 @lru_cache(maxsize=1)
-def carrier_nouns(path: Path = RULES_DIR / "carrier_nouns.txt") -> frozenset[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+def carrier_nouns() -> frozenset[str]:
+    return frozenset(line.lower() for line in rule_lines("carrier_nouns.txt"))
 
 
 @lru_cache(maxsize=1)
-def naming_verbs(path: Path = RULES_DIR / "naming_verbs.txt") -> frozenset[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+def naming_verbs() -> frozenset[str]:
+    return frozenset(line.lower() for line in rule_lines("naming_verbs.txt"))
 
 
 def _characterises(verb: Token, below: Token) -> bool:

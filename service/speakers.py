@@ -11,12 +11,11 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 from spacy.tokens import Doc, Span, Token
 
-from service.settings import RULES_DIR
+from service.lexicon import rule_lines
 
 Category = Literal["person", "thing", "plural"]
 
@@ -31,26 +30,23 @@ RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 
 
 @lru_cache(maxsize=1)
-def pronoun_categories(path: Path = RULES_DIR / "pronouns.tsv") -> dict[str, Category]:
+def pronoun_categories() -> dict[str, Category]:
     table: dict[str, Category] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            pronoun, category = line.split("\t")
-            table[pronoun.strip().lower()] = category.strip()  # type: ignore[assignment]
+    for line in rule_lines("pronouns.tsv"):
+        pronoun, category = line.split("\t")
+        table[pronoun.strip().lower()] = category.strip()  # type: ignore[assignment]
     return table
 
 
 @lru_cache(maxsize=1)
-def name_titles(path: Path = RULES_DIR / "name_titles.txt") -> frozenset[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+def name_titles() -> frozenset[str]:
+    return frozenset(line.lower() for line in rule_lines("name_titles.txt"))
 
 
 @lru_cache(maxsize=1)
-def country_words(path: Path = RULES_DIR / "countries.txt") -> frozenset[str]:
+def country_words() -> frozenset[str]:
     """Every word of a country name: such a token is a place or state, never a person."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if line.strip() and not line.startswith("#") for w in line.split())
+    return frozenset(w for line in rule_lines("countries.txt") for w in line.split())
 
 
 @dataclass(frozen=True)
