@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from pathlib import Path
 
 from spacy.tokens import Token
 
-from service.settings import RULES_DIR
+from service.quotes import load_cue_lexicon
 from service.training.tokens import QUOTE_MARKS, Structure, Words, is_mark, splits_group
 
 # A dateline is always removed; each other deletion a sentence allows fires with this probability.
@@ -35,10 +34,9 @@ class Deletion:
     indices: frozenset[int]
 
 
-def load_cue_lemmas(path: Path = RULES_DIR / "cue_verbs.txt") -> frozenset[str]:
+def load_cue_lemmas() -> frozenset[str]:
     """Single-word reporting verbs from the attribution lexicon ("say", "tell", "add")."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#") and " " not in line.strip())
+    return load_cue_lexicon().lemmas
 
 
 def candidate_deletions(words: Words, dateline: frozenset[int], info: Structure, cues: frozenset[str]) -> list[Deletion]:
