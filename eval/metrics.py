@@ -59,6 +59,11 @@ class RougeEvaluator:
         return {m: Score(scores[m].precision, scores[m].recall, scores[m].fmeasure) for m in ROUGE_METRICS}
 
 
+def latency_percentiles(values: Sequence[float]) -> dict[str, float]:
+    """p50 and p95 of timings, rounded to 2 decimals."""
+    return {"p50": round(float(np.percentile(values, 50)), 2), "p95": round(float(np.percentile(values, 95)), 2)}
+
+
 def bootstrap_ci(
     values: Sequence[float],
     resamples: int = BOOTSTRAP_RESAMPLES,

@@ -21,7 +21,7 @@ from tqdm import tqdm
 from transformers import BartConfig, BartForConditionalGeneration
 
 from eval.data import DataError, load_items
-from eval.metrics import word_count
+from eval.metrics import latency_percentiles, word_count
 from eval.summarization import settings_from_args
 from service.nlp import ModelLoadError, get_parser
 from service.pipeline import Pipeline
@@ -128,14 +128,14 @@ def measure(texts: Sequence[str], pipeline: Pipeline, bart_limit: int, bart_conf
         },
         # True: entities come from a worker process, whose CPU time end_to_end_cpu_ms does not count.
         "ner_worker": pipeline.settings.ner_worker,
-        "stages_ms": {stage: _percentiles(ours[stage]) for stage in STAGES},
+        "stages_ms": {stage: latency_percentiles(ours[stage]) for stage in STAGES},
         # The quote issue's target: parse plus quotes per article, scaled linearly to a 700-word article.
-        "parse_and_quotes_ms_per_700_words": _percentiles(
+        "parse_and_quotes_ms_per_700_words": latency_percentiles(
             [(nlp + quotes) * 700 / words for nlp, quotes, words in zip(ours["nlp"], ours["quotes"], ours["words"])]
         ),
-        "end_to_end_ms": _percentiles(ours["end_to_end"]),
+        "end_to_end_ms": latency_percentiles(ours["end_to_end"]),
         # CPU time of this process (all its threads): less sensitive than wall time to other work.
-        "end_to_end_cpu_ms": _percentiles(ours["end_to_end_cpu"]),
+        "end_to_end_cpu_ms": latency_percentiles(ours["end_to_end_cpu"]),
         "words_per_article": {
             "mean": round(float(np.mean(ours["words"])), 1),
             "p50": float(np.percentile(ours["words"], 50)),
@@ -208,5 +208,3 @@ def time_bart(texts: Sequence[str], config: BartConfig, num_beams: int) -> tuple
     return [wall for wall, _ in timings], [cpu for _, cpu in timings]
 
 
-def _percentiles(values: Sequence[float]) -> dict[str, float]:
-    return {"p50": round(float(np.percentile(values, 50)), 2), "p95": round(float(np.percentile(values, 95)), 2)}

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, Sequence
 
-import numpy as np
 from tqdm import tqdm
 
 from eval.data import DataError, EvalItem, load_items
@@ -23,6 +22,7 @@ from eval.metrics import (
     FaithfulnessChecker,
     RougeEvaluator,
     aggregate_rouge,
+    latency_percentiles,
     lead_sentences,
     mean_length,
 )
@@ -173,10 +173,7 @@ def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:
         "baselines": {name: scorer.block(outputs) for name, outputs in tqdm(baselines.items(), desc="scoring baselines")},
         "faithfulness": system["faithfulness"],
         "length": system["length"],
-        "latency_ms": {
-            "p50": round(float(np.percentile(system_run.summary_ms, 50)), 2),
-            "p95": round(float(np.percentile(system_run.summary_ms, 95)), 2),
-        },
+        "latency_ms": latency_percentiles(system_run.summary_ms),
         "ablation": _ablations(items, pipeline, scorer, system_run),
         "bootstrap": {"resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED, "confidence": 0.95},
     }
