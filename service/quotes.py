@@ -53,12 +53,13 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Iterator
 
 from spacy.tokens import Doc, Span, Token
 
 from service.agencies import AgencyTable, load_agency_table
-from service.schema import Article, Quote, QuoteKind
 from service.lexicon import rule_lines
+from service.schema import Article, Quote, QuoteKind
 from service.speakers import Speaker, SpeakerResolver, mention_tokens
 
 DOUBLE_OPENERS = "“«„"
@@ -83,6 +84,8 @@ MIN_PREVIOUS_SENTENCE_WORDS = 3
 # '“…,” the 43-year-old Texan beamed': how far after a quote its reporting verb may come.
 ADJACENT_TRAILING_TOKENS = 5
 MIN_INDIRECT_TOKENS = 3
+# Longest path from quoted words up the parse to the verb that governs them.
+MAX_PATH_STEPS = 12
 MENTION_POS = frozenset({"PROPN", "NOUN", "PRON"})
 # A cue's children that hold who said it or when, never the words said.
 NOT_REPORTED_DEPS = frozenset({"nsubj", "npadvmod"})
@@ -344,14 +347,20 @@ class _ArticleExtractor:
         root = next((t for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct), None)
         if root is None:
             return None
-        below, head = root, root.head
-        for _ in range(12):
-            if not (frame.start <= head.i < frame.end) or head.i == below.i:
-                return None
+        for below, head in self._path_up(root, span, frame):
             if head.pos_ in ("VERB", "AUX") and below.dep_ not in SUBJECT_DEPS:
                 return head, below
-            below, head = head, head.head
         return None
+
+    def _path_up(self, token: Token, span: Span, frame: Span) -> Iterator[tuple[Token, Token]]:
+        """(child, head) pairs from a quoted token up the parse, while the head is in the frame and outside
+        the quote, at most MAX_PATH_STEPS of them."""
+        below, head = token, token.head
+        for _ in range(MAX_PATH_STEPS):
+            if head.i == below.i or not (frame.start <= head.i < frame.end) or span.start <= head.i < span.end:
+                return
+            yield below, head
+            below, head = head, head.head
 
     def _frame(self, span: Span) -> Span:
         """The sentences holding the quote, plus a split-off "he said." after it or "X said:" before it."""
@@ -414,19 +423,13 @@ class _ArticleExtractor:
         for token in span:
             if span.start <= token.head.i < span.end or token.is_punct:
                 continue
-            below, head = token, token.head
-            for _ in range(12):
-                if not (frame.start <= head.i < frame.end) or span.start <= head.i < span.end:
-                    break
+            for below, head in self._path_up(token, span, frame):
                 if (head.i in self.cue_at or head.i in self.naming_at) and below.dep_ in NOT_REPORTED_DEPS:
                     return None  # '“The Hill” said', 'on Fox's “Hannity,” Gingrich said': not what was said
                 if head.i in self.cue_at:
                     return self._nearer_cue(head, span) or head, below
                 if head.i in self.naming_at:
                     return head, below
-                if head.head.i == head.i:
-                    break
-                below, head = head, head.head
         return None
 
     def _named_object(self, cue: Token, quote: tuple[int, int]) -> tuple[int, int]:
