@@ -488,13 +488,10 @@ class _ArticleExtractor:
         """The words before a colon right before the quote ('Cruz called them on it:', 'Stated Stone:',
         'Pollsters agree - Carl Bialik:'), in its paragraph or ending the paragraph before: their cue,
         else their main verb, introduces the quote; a bare name is the speaker."""
-        previous = span.start - 1
-        while previous >= 0 and self.doc[previous].is_space:
-            previous -= 1
-        if previous < 0 or self.doc[previous].text != ":":
+        colon = _token_before(self.doc, span.start)
+        if colon is None or colon.text != ":":
             return None
         para_start, _ = self._paragraph_of(quoted.open)
-        colon = self.doc[previous]
         if colon.idx < para_start and _first_non_space(self.text, para_start, quoted.open) is not None:
             return None  # the colon ends an earlier paragraph, but this one does not open with the quote
         lead = self.doc[self.sentence(colon).start : colon.i]
@@ -610,10 +607,8 @@ class _ArticleExtractor:
         return self.resolver.resolve(head) if head is not None else None
 
     def _right_after_quote(self, token: Token) -> bool:
-        previous = token.i - 1
-        while previous >= 0 and self.doc[previous].is_space:
-            previous -= 1
-        return previous >= 0 and self.doc[previous].text in QUOTE_CHARS
+        previous = _token_before(self.doc, token.i)
+        return previous is not None and previous.text in QUOTE_CHARS
 
     def _unquoted_mention_beside(self, cue: Token) -> Token | None:
         """The head of the noun phrase right after the cue ("said Leslie Wimes") or right before it,
@@ -835,6 +830,14 @@ def _runs_on(previous: Statement, statement: Statement, gap: str) -> bool:
 def _paragraph_bounds(article: Article) -> list[tuple[int, int]]:
     body = article.body
     return [(start, start + len(p.text)) for start, p in zip(body.body_starts, article.paragraphs)]
+
+
+def _token_before(doc: Doc, i: int) -> Token | None:
+    """The last token before position i that is not whitespace."""
+    previous = i - 1
+    while previous >= 0 and doc[previous].is_space:
+        previous -= 1
+    return doc[previous] if previous >= 0 else None
 
 
 def _words_between(doc: Doc, start: int, end: int) -> int:
