@@ -25,6 +25,7 @@ from eval.metrics import latency_percentiles, word_count
 from eval.summarization import settings_from_args
 from service.nlp import ModelLoadError, get_parser
 from service.pipeline import Pipeline
+from service.quote_content import default_chooser
 from service.settings import Settings
 from service.summarize import get_summarizer
 
@@ -98,8 +99,11 @@ def load_timed(settings: Settings) -> tuple[Pipeline, dict[str, float]]:
     loaded_summariser = time.perf_counter()
     nlp = get_parser(settings.spacy_model, settings.ner_worker)
     loaded_spacy = time.perf_counter()
-    seconds = {"summariser": loaded_summariser - started, "spacy": loaded_spacy - loaded_summariser}
-    return Pipeline(settings, nlp, summarizer), {name: round(value, 2) for name, value in seconds.items()}
+    content = default_chooser(settings.quote_content_model)
+    loaded_content = time.perf_counter()
+    seconds = {"summariser": loaded_summariser - started, "spacy": loaded_spacy - loaded_summariser,
+               "quote_content": loaded_content - loaded_spacy}
+    return Pipeline(settings, nlp, summarizer, content), {name: round(value, 2) for name, value in seconds.items()}
 
 
 def _fail(message: str) -> int:

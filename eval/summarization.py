@@ -152,7 +152,7 @@ def without_salience_prior(pipeline: SummaryPipeline) -> SummaryPipeline | None:
     if not isinstance(summarizer, Seq2SeqSummarizer) or summarizer.compressor.salience_weight == 0:
         return None
     compressor = summarizer.compressor.with_salience_weight(0.0)
-    return Pipeline(pipeline.settings, pipeline.nlp, Seq2SeqSummarizer(pipeline.settings, compressor))
+    return Pipeline(pipeline.settings, pipeline.nlp, Seq2SeqSummarizer(pipeline.settings, compressor), pipeline.content)
 
 
 def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:

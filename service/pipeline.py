@@ -13,6 +13,7 @@ from typing import Iterator
 
 from service import page, quotes
 from service.nlp import Parser, get_parser
+from service.quote_content import ContentChooser, default_chooser
 from service.schema import Article, Quote, Summary, TextSpan
 from service.settings import Settings
 from service.summarize import ModelInfo, Summarizer, get_summarizer
@@ -55,15 +56,17 @@ class StageTimer:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, nlp: Parser, summarizer: Summarizer) -> None:
+    def __init__(self, settings: Settings, nlp: Parser, summarizer: Summarizer, content: ContentChooser) -> None:
         self.settings = settings
         self.nlp = nlp
         self.summarizer = summarizer
+        self.content = content
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Pipeline":
         """Load every model now, so that a missing or corrupt one stops start-up, naming it."""
-        return cls(settings, get_parser(settings.spacy_model, settings.ner_worker), get_summarizer(settings))
+        return cls(settings, get_parser(settings.spacy_model, settings.ner_worker), get_summarizer(settings),
+                   default_chooser(settings.quote_content_model))
 
     def run(self, text: str, content_type: str = "text/plain") -> PageResult:
         timer = StageTimer()
@@ -99,7 +102,7 @@ class Pipeline:
         with timer.stage("nlp"):
             doc = self.nlp(analysed.body.text)
         with timer.stage("quotes"):
-            found = tuple(quotes.extract_quotes(analysed, doc))
+            found = tuple(quotes.extract_quotes(analysed, doc, self.content))
         with timer.stage("summary"):
             summary = self.summarizer.summarize(analysed, doc, found)
         truncated = analysed is not article

@@ -35,7 +35,9 @@ How a statement is found:
   "..., Lavrov said") or "according to X, ...".
 - A quote inside a larger sentence ("commitment to “unconditionally support ...”"), or opening one that
   goes on past its unpunctuated close ('“A big truck” plowed through ...'), is "partial": its
-  content_span is the clause the cue governs. A quote split around its attribution ("“A,” he said,
+  content_span is a clause around it. The rules below pick the clause the cue governs; a small network
+  trained on PolNeAR train (service/quote_content.py) then places the boundaries, with that clause as
+  one of its inputs. A quote split around its attribution ("“A,” he said,
   “B.”") or running over paragraphs is returned as several parts of one statement: each part is its
   own Quote (page[q.start:q.end] == q.text) and all parts share one content_span covering them all.
 
@@ -59,6 +61,7 @@ from spacy.tokens import Doc, Span, Token
 
 from service.agencies import AgencyTable, load_agency_table
 from service.lexicon import rule_lines
+from service.quote_content import ContentChooser, ContentDecision, DecisionKind, default_chooser
 from service.schema import Article, Quote, QuoteKind
 from service.speakers import Speaker, SpeakerResolver, mention_tokens
 
@@ -81,6 +84,8 @@ ADJACENT_CUE_TOKENS = 6
 # '“…” a narrator in the Clinton ad asks': the longest attribution after a quote.
 MAX_ATTRIBUTION_TOKENS = 12
 MIN_PREVIOUS_SENTENCE_WORDS = 3
+# '- Michelle Marks, Philadelphia.': the longest credit paragraph under a quote.
+MAX_CREDIT_WORDS = 12
 # '“…,” the 43-year-old Texan beamed': how far after a quote its reporting verb may come.
 ADJACENT_TRAILING_TOKENS = 5
 MIN_INDIRECT_TOKENS = 3
@@ -236,8 +241,9 @@ def _single_quoted(text: str, paragraphs: list[tuple[int, int]], doubles: list[Q
 class _ArticleExtractor:
     """All state for one article: built once, so every quote is handled in time linear in its sentence."""
 
-    def __init__(self, article: Article, doc: Doc, text: str) -> None:
+    def __init__(self, article: Article, doc: Doc, text: str, content: ContentChooser) -> None:
         self.article = article
+        self.content = content
         self.doc = doc
         self.text = text
         self.cues = load_cue_lexicon()
@@ -249,6 +255,7 @@ class _ArticleExtractor:
         self.quoted_opens = [q.open for q in self.quoted]
         self.resolver = SpeakerResolver(doc, [(q.open, q.close) for q in self.quoted])
         self.cue_at = {t.i: span for t in doc if (span := self.cues.match(t)) is not None}
+        self.cue_tokens = frozenset(self.cue_at)
         naming = naming_verbs()
         self.naming_at = {t.i for t in doc if t.pos_ == "VERB" and t.i not in self.cue_at and t.lemma_.lower() in naming}
         self.wire_credit = self._wire_credit()
@@ -291,13 +298,13 @@ class _ArticleExtractor:
         governed = self._governing_cue(span, frame)
         if governed is not None and governed[0].i in self.naming_at:
             cue, below = governed
-            content = self._named_object(cue, (quoted.parts[0][0], quoted.parts[-1][1]))
+            content = self._named_content(cue, (quoted.parts[0][0], quoted.parts[-1][1]))
             return Statement(quoted.parts, content, "partial", self.doc[cue.i : cue.i + 1], self._speaker_of(cue), 0.9)
         if governed is not None:
             cue, below = governed
             content = (quoted.parts[0][0], quoted.parts[-1][1])
             if kind == "partial":
-                content = self._clause_around(below, content, cue)
+                content = self._chosen_content(below, content, cue, "governed", self._clause_around(below, content, cue))
             return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), 1.0)
         if kind == "partial":
             return self._predicate_statement(quoted, span, frame)
@@ -312,7 +319,7 @@ class _ArticleExtractor:
         if lead is not None:
             cue, speaker = lead
             return Statement(quoted.parts, content, kind, cue, speaker, 0.7)
-        speaker = self._named_around(span, frame)
+        speaker = self._named_around(quoted)
         if speaker is not None:
             return Statement(quoted.parts, content, kind, None, speaker, 0.6)
         speaker = self._previous_sentence_speaker(span, frame, earlier)
@@ -333,9 +340,9 @@ class _ArticleExtractor:
         # phrases elsewhere are mostly scare quotes and titles.
         long_enough = sum(t.is_alpha for t in span) >= MIN_PREDICATE_QUOTE_WORDS and verb.lemma_.lower() not in COPULAS
         if _characterises(verb, below):
-            content = self._named_object(verb, quote)
+            content = self._named_content(verb, quote)
         elif below.dep_ in CLAUSAL_COMPLEMENT_DEPS or long_enough:
-            content = self._clause_around(below, quote)
+            content = self._chosen_content(below, quote, verb, "predicate", self._clause_around(below, quote))
         else:
             return None
         speaker = self._speaker_of(verb)
@@ -432,6 +439,24 @@ class _ArticleExtractor:
                     return head, below
         return None
 
+    def _named_content(self, verb: Token, quote: tuple[int, int]) -> tuple[int, int]:
+        named = self._named_object(verb, quote)
+        complement = next((c for c in verb.rights if c.dep_ in NAMED_OBJECT_DEPS), None)
+        return named if complement is None else self._chosen_content(complement, quote, verb, "naming", named)
+
+    def _chosen_content(self, complement: Token, quote: tuple[int, int], cue: Token, kind: DecisionKind,
+                        rule_choice: tuple[int, int]) -> tuple[int, int]:
+        """A partial quote's content, as the content model chooses it in the window of the quote's sentence
+        and its cue (service/quote_content.py); the rule's choice is one of the model's inputs."""
+        sentence = self.sentence(complement)
+        quoted = self.doc.char_span(quote[0], quote[1], alignment_mode="expand")
+        if quoted is None:
+            return rule_choice
+        start = min(sentence.start, quoted.start, cue.i)
+        end = max(sentence.end, quoted.end)
+        decision = ContentDecision(self.doc[start:end], quote, cue, complement, rule_choice, kind, self.cue_tokens)
+        return self._in_quote_paragraphs(self.content.choose(decision), quote)
+
     def _named_object(self, cue: Token, quote: tuple[int, int]) -> tuple[int, int]:
         """What a naming verb reports: its object and the quoted name ("called [Trump “unhinged”]")."""
         tokens = [t for child in cue.rights if child.dep_ in NAMED_OBJECT_DEPS for t in child.subtree]
@@ -458,6 +483,9 @@ class _ArticleExtractor:
         for cue in candidates:
             if cue.head.i in inside or any(a.i in inside for a in cue.ancestors):
                 return cue, 0.9
+        leading = [t for t in frame if t.i in self.cue_at and t.i < span.start and t.lower_ == "according"]
+        if leading and leading[-1].head.i in inside:
+            return leading[-1], 0.8  # 'According to the Daily Caller, “…”'
         near = [c for c in candidates if _distance(c, span) <= ADJACENT_CUE_TOKENS or self._first_cue_after(c, span)]
         if near:
             return min(near, key=lambda c: _distance(c, span)), 0.75
@@ -475,8 +503,8 @@ class _ArticleExtractor:
     def _trailing_verb(self, quoted: QuotedSpan, span: Span, frame: Span) -> Token | None:
         """'“This is fantastic!” beamed Donald Hartley': a quote closing on , ! or ? and a verb with a
         subject right after it; any verb reports it there."""
-        last = self.text[quoted.parts[-1][1] - 1 : quoted.parts[-1][1]]
-        if last not in (",", "!", "?"):
+        words = self.text[quoted.parts[0][0] : quoted.parts[-1][1]].rstrip("’'")  # '…decade,’”': an inner quote closes too
+        if words[-1:] not in (",", "!", "?"):
             return None
         for token in self.doc[span.end : min(span.end + ADJACENT_TRAILING_TOKENS, frame.end)]:
             if token.pos_ == "VERB":
@@ -510,19 +538,23 @@ class _ArticleExtractor:
                 return self.cue_at.get(verb.i, self.doc[verb.i : verb.i + 1]), speaker
         return None
 
-    def _named_around(self, span: Span, frame: Span) -> Speaker | None:
-        """'"..." — Name' after a quote, or 'From Name: "..."' before it."""
-        para_start, para_end = self._paragraph_of(span.start_char)
-        after = self.text[span.end_char : para_end]
-        dash = TRAILING_NAME.match(after)
-        if dash is not None:
-            name_span = self.doc.char_span(span.end_char + dash.end(), para_end, alignment_mode="expand")
+    def _named_around(self, quoted: QuotedSpan) -> Speaker | None:
+        """'"..." — Name' after a quote or as the short paragraph under it, or 'From Name: "..."' before it.
+        Read from the marks, not the tokens: the tokenizer keeps '”―' together."""
+        para_start, para_end = self._paragraph_of(quoted.open)
+        credit_start, credit_end = quoted.close, para_end
+        if not self.text[quoted.close : para_end].strip() and para_end < len(self.text):
+            # '"I went to Wall Street before the crash."¶- Clinton.'
+            credit_start, credit_end = self._paragraph_of(_first_non_space(self.text, para_end, len(self.text)) or para_end)
+        dash = TRAILING_NAME.match(self.text[credit_start:credit_end])
+        if dash is not None and len(self.text[credit_start:credit_end].split()) <= MAX_CREDIT_WORDS:
+            name_span = self.doc.char_span(credit_start + dash.end(), credit_end, alignment_mode="expand")
             names = [t for t in name_span or () if t.pos_ == "PROPN"]
             run = _leading_run(names)
             if run:
                 start, end = run[0].idx, run[-1].idx + len(run[-1].text)
                 return Speaker(self.resolver.fullest_name(run), start, end, "named")
-        lead = LEADING_FROM.search(self.text, para_start, span.start_char)
+        lead = LEADING_FROM.search(self.text, para_start, quoted.open)
         if lead is not None:
             return Speaker(lead.group(1).strip(), lead.start(1), lead.start(1) + len(lead.group(1).strip()), "named")
         return None
@@ -890,12 +922,13 @@ def _confidence(statement: Statement) -> float:
     return round(statement.cue_score * speaker_score, 3)
 
 
-def extract_quotes(article: Article, doc: Doc) -> list[Quote]:
-    """Every reported statement of the article, in page offsets, sorted by start, each once."""
+def extract_quotes(article: Article, doc: Doc, content: ContentChooser | None = None) -> list[Quote]:
+    """Every reported statement of the article, in page offsets, sorted by start, each once. `content`
+    chooses partial quotes' content spans (default: the shipped model)."""
     text = doc.text  # joined from the tokens on every access: read it once
     if text != article.body.text:
         raise ValueError("doc must be the parse of article.body.text")
-    extractor = _ArticleExtractor(article, doc, text)
+    extractor = _ArticleExtractor(article, doc, text, content or default_chooser())
     quoted = extractor.quote_statements()
     statements = quoted + extractor.indirect_statements(quoted)
     quotes: list[Quote] = []

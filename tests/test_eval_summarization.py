@@ -309,6 +309,6 @@ def test_speed_command_times_only_long_enough_articles_and_model_loads(tmp_path,
     assert speed.run(_args(speed, [*argv, "--min-words", str(lengths[-1])])) == 0
     report = json.loads(out.read_text())
     assert report["n"] == lengths.count(lengths[-1]) < len(lengths)
-    assert set(report["load_s"]) == {"summariser", "spacy"} and all(s >= 0 for s in report["load_s"].values())
+    assert set(report["load_s"]) == {"summariser", "spacy", "quote_content"} and all(s >= 0 for s in report["load_s"].values())
     assert speed.run(_args(speed, [*argv, "--min-words", str(lengths[-1] * 10)])) == 2
     assert "words or more" in capsys.readouterr().err

@@ -1,0 +1,193 @@
+"""Where a partial quote's content starts and ends, learned from PolNeAR train.
+
+A partial quote ('Kim reaffirmed his commitment to “unconditionally support ...”') reports a clause larger
+than its quoted words. The parse offers that clause, but which of its subtrees the annotators took
+(the cue's complement, the whole rest of the sentence, the quoted phrase alone) depends on more than one
+rule can see. A small bidirectional LSTM reads the window around the quote, one vector of parse facts
+per token (dependency label, part of speech, function words, whether the token is quoted, the cue, in
+the cue's complement, in the rule's choice), and scores each token as the content's first and last.
+The content is the best first token at or before the quote and the best last token at or after it, so
+it always holds the quoted words.
+
+Trained by `python -m service.training.quote_content` (see there); the weights ship in
+service/models/quote_content as safetensors with the feature lists in config.json.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Protocol
+
+import torch
+from safetensors.torch import load_file, save_file
+from spacy.tokens import Span, Token
+from torch import nn
+
+from service.nlp import ModelLoadError
+from service.settings import DEFAULT_QUOTE_CONTENT_DIR
+
+DecisionKind = Literal["governed", "predicate", "naming"]
+KIND_VALUE = {"governed": 0.0, "predicate": 0.5, "naming": 1.0}
+
+DEPS = ("ccomp", "xcomp", "dobj", "pobj", "prep", "advcl", "conj", "relcl", "acl", "attr", "acomp", "oprd",
+        "pcomp", "nsubj", "nsubjpass", "appos", "amod", "compound", "ROOT", "advmod", "npadvmod", "dative",
+        "punct", "mark", "cc", "det", "aux", "neg", "poss", "prt")
+POS = ("NOUN", "VERB", "PROPN", "ADP", "PUNCT", "DET", "ADJ", "PRON", "AUX", "ADV", "CCONJ", "SCONJ", "PART",
+       "NUM", "SPACE", "X", "SYM", "INTJ")
+WORDS = (",", ".", "—", "–", "-", ":", ";", "(", ")", "that", "which", "who", "and", "but", "because", "as",
+         "to", "for", "when", "if", "while", "after", "saying", "adding", "according", "what", "where", "whom",
+         "said", "says", "“", "”", '"', "so", "or", "with", "by", "of", "in", "on")
+FLAGS = ("quoted", "cue", "in_complement", "in_cue_clause", "in_rule_choice", "any_cue", "before_cue", "kind",
+         "capitalised", "line_break", "other_cue")
+FEATURE_SIZE = len(FLAGS) + len(DEPS) + len(POS) + len(WORDS)
+DEP_COLUMN = {name: len(FLAGS) + k for k, name in enumerate(DEPS)}
+POS_COLUMN = {name: len(FLAGS) + len(DEPS) + k for k, name in enumerate(POS)}
+WORD_COLUMN = {name: len(FLAGS) + len(DEPS) + len(POS) + k for k, name in enumerate(WORDS)}
+
+
+@dataclass(frozen=True)
+class ContentDecision:
+    """One partial quote whose content is to be chosen: the window of tokens it may span, in body order."""
+
+    window: Span
+    quote: tuple[int, int]
+    cue: Token | None
+    # The cue's child on the path down to the quote: its subtree is the cue's complement.
+    complement: Token
+    rule_choice: tuple[int, int]
+    kind: DecisionKind
+    cue_tokens: frozenset[int]
+
+    def quoted_token_range(self) -> tuple[int, int]:
+        """Window positions of the first and last quoted token."""
+        inside = [k for k, t in enumerate(self.window) if self.quote[0] <= t.idx < self.quote[1]]
+        return (inside[0], inside[-1]) if inside else (0, len(self.window) - 1)
+
+
+def decision_features(decision: ContentDecision) -> torch.Tensor:
+    """(tokens, FEATURE_SIZE): the parse facts of each token in the window."""
+    window, cue = decision.window, decision.cue
+    complement = {t.i for t in decision.complement.subtree}
+    cue_clause = {t.i for t in cue.subtree} if cue is not None else set()
+    cue_i = cue.i if cue is not None else -1
+    rows = []
+    for token in window:
+        row = [0.0] * FEATURE_SIZE
+        row[: len(FLAGS)] = (
+            decision.quote[0] <= token.idx < decision.quote[1],
+            token.i == cue_i,
+            token.i in complement,
+            token.i in cue_clause,
+            decision.rule_choice[0] <= token.idx < decision.rule_choice[1],
+            token.i in decision.cue_tokens,
+            token.i < cue_i,
+            KIND_VALUE[decision.kind],
+            token.text[:1].isupper(),
+            "\n" in token.whitespace_ or "\n" in token.text,
+            token.i in decision.cue_tokens and token.i != cue_i,
+        )
+        for column in (DEP_COLUMN.get(token.dep_), POS_COLUMN.get(token.pos_), WORD_COLUMN.get(token.lower_)):
+            if column is not None:
+                row[column] = 1.0
+        rows.append(row)
+    return torch.tensor(rows, dtype=torch.float32).reshape(len(rows), FEATURE_SIZE)
+
+
+class ContentBoundaryNet(nn.Module):
+    """Token features -> (first, last) scores per token."""
+
+    def __init__(self, feature_size: int = FEATURE_SIZE, hidden: int = 128, lstm_hidden: int = 64) -> None:
+        super().__init__()
+        self.project = nn.Linear(feature_size, hidden)
+        self.lstm = nn.LSTM(hidden, lstm_hidden, batch_first=True, bidirectional=True)
+        self.score = nn.Linear(2 * lstm_hidden, 2)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        hidden = torch.relu(self.project(features))
+        encoded, _ = self.lstm(hidden.unsqueeze(0))
+        return self.score(encoded[0])
+
+
+def boundary_log_probs(scores: torch.Tensor, quoted: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Log-probabilities of each token being the first (at or before the quote) and the last (at or after)."""
+    n = scores.shape[0]
+    first_mask = torch.full((n,), -1e4)
+    first_mask[: quoted[0] + 1] = 0.0
+    last_mask = torch.full((n,), -1e4)
+    last_mask[quoted[1] :] = 0.0
+    return torch.log_softmax(scores[:, 0] + first_mask, 0), torch.log_softmax(scores[:, 1] + last_mask, 0)
+
+
+class ContentChooser(Protocol):
+    def choose(self, decision: ContentDecision) -> tuple[int, int]: ...
+
+
+class RuleChoice:
+    """The parse rule's content (the model's input feature), unchanged: for training and comparison."""
+
+    def choose(self, decision: ContentDecision) -> tuple[int, int]:
+        return decision.rule_choice
+
+
+class LearnedContent:
+    """An ensemble of networks trained from different seeds: their log-probabilities are summed (one
+    network's choice moves with its seed; the sum is steadier)."""
+
+    def __init__(self, nets: list[ContentBoundaryNet]) -> None:
+        self.nets = [net.eval() for net in nets]
+
+    def choose(self, decision: ContentDecision) -> tuple[int, int]:
+        quoted = decision.quoted_token_range()
+        features = decision_features(decision)
+        with torch.inference_mode():
+            scores = [boundary_log_probs(net(features), quoted) for net in self.nets]
+        first = torch.stack([f for f, _ in scores]).sum(0)
+        last = torch.stack([l for _, l in scores]).sum(0)
+        start = decision.window[int(first.argmax())]
+        end = decision.window[int(last.argmax())]
+        return min(start.idx, decision.quote[0]), max(end.idx + len(end.text), decision.quote[1])
+
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "model.safetensors"
+
+
+def save_model(nets: list[ContentBoundaryNet], directory: Path, training: dict) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    tensors = {f"member{k}.{name}": value.contiguous() for k, net in enumerate(nets) for name, value in net.state_dict().items()}
+    save_file(tensors, str(directory / WEIGHTS_NAME))
+    config = {"members": len(nets), "flags": FLAGS, "deps": DEPS, "pos": POS, "words": WORDS, "training": training}
+    (directory / CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+
+def load_model(directory: Path) -> LearnedContent:
+    """The trained chooser; ModelLoadError when it is missing or was trained on other features."""
+    try:
+        config = json.loads((directory / CONFIG_NAME).read_text(encoding="utf-8"))
+        state = load_file(str(directory / WEIGHTS_NAME))
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"quote content model in {directory} could not be loaded ({exc}); "
+                             "train it with: python -m service.training.quote_content") from exc
+    expected = {"flags": FLAGS, "deps": DEPS, "pos": POS, "words": WORDS}
+    if any(tuple(config.get(key, ())) != value for key, value in expected.items()):
+        raise ModelLoadError(f"quote content model in {directory} was trained on other features; retrain it")
+    nets = []
+    for k in range(int(config.get("members", 0))):
+        prefix = f"member{k}."
+        net = ContentBoundaryNet()
+        try:
+            net.load_state_dict({name[len(prefix) :]: value for name, value in state.items() if name.startswith(prefix)})
+        except RuntimeError as exc:
+            raise ModelLoadError(f"quote content model in {directory} does not fit the network ({exc})") from exc
+        nets.append(net)
+    if not nets:
+        raise ModelLoadError(f"quote content model in {directory} has no networks")
+    return LearnedContent(nets)
+
+
+@lru_cache(maxsize=4)
+def default_chooser(directory: Path = DEFAULT_QUOTE_CONTENT_DIR) -> LearnedContent:
+    return load_model(directory)
