@@ -3,9 +3,10 @@
 A partial quote ('Kim reaffirmed his commitment to “unconditionally support ...”') reports a clause larger
 than its quoted words. The parse offers that clause, but which of its subtrees the annotators took
 (the cue's complement, the whole rest of the sentence, the quoted phrase alone) depends on more than one
-rule can see. A small bidirectional LSTM reads the window around the quote, one vector of parse facts
-per token (dependency label, part of speech, function words, whether the token is quoted, the cue, in
-the cue's complement, in the rule's choice), and scores each token as the content's first and last.
+rule can see. A small bidirectional LSTM reads the window around the quote, one vector per token: parse
+facts (dependency label, part of speech, function words, whether the token is quoted, the cue, in the
+cue's complement, in the rule's choice) and the parse's own contextual vector (spaCy's tok2vec output,
+doc.tensor), and scores each token as the content's first and last.
 The content is the best first token at or before the quote and the best last token at or after it, so
 it always holds the quoted words.
 
@@ -25,6 +26,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from spacy.tokens import Span, Token
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
 
 from service.nlp import ModelLoadError
 from service.settings import DEFAULT_QUOTE_CONTENT_DIR
@@ -42,7 +44,10 @@ WORDS = (",", ".", "—", "–", "-", ":", ";", "(", ")", "that", "which", "who"
          "said", "says", "“", "”", '"', "so", "or", "with", "by", "of", "in", "on")
 FLAGS = ("quoted", "cue", "in_complement", "in_cue_clause", "in_rule_choice", "any_cue", "before_cue", "kind",
          "capitalised", "line_break", "other_cue")
-FEATURE_SIZE = len(FLAGS) + len(DEPS) + len(POS) + len(WORDS)
+# The parse's own contextual vectors (doc.tensor, the tok2vec output en_core_web_sm's tagger and parser share).
+TENSOR_WIDTH = 96
+PARSE_FEATURES = len(FLAGS) + len(DEPS) + len(POS) + len(WORDS)
+FEATURE_SIZE = PARSE_FEATURES + TENSOR_WIDTH
 DEP_COLUMN = {name: len(FLAGS) + k for k, name in enumerate(DEPS)}
 POS_COLUMN = {name: len(FLAGS) + len(DEPS) + k for k, name in enumerate(POS)}
 WORD_COLUMN = {name: len(FLAGS) + len(DEPS) + len(POS) + k for k, name in enumerate(WORDS)}
@@ -75,7 +80,7 @@ def decision_features(decision: ContentDecision) -> torch.Tensor:
     cue_i = cue.i if cue is not None else -1
     rows = []
     for token in window:
-        row = [0.0] * FEATURE_SIZE
+        row = [0.0] * PARSE_FEATURES
         row[: len(FLAGS)] = (
             decision.quote[0] <= token.idx < decision.quote[1],
             token.i == cue_i,
@@ -93,7 +98,12 @@ def decision_features(decision: ContentDecision) -> torch.Tensor:
             if column is not None:
                 row[column] = 1.0
         rows.append(row)
-    return torch.tensor(rows, dtype=torch.float32).reshape(len(rows), FEATURE_SIZE)
+    tensor = window.doc.tensor
+    if tensor is None or tensor.ndim != 2 or tensor.shape[1] != TENSOR_WIDTH:
+        raise ValueError(f"the quote content model needs the parse's tok2vec vectors (doc.tensor, width {TENSOR_WIDTH}); "
+                         f"this spaCy pipeline gave shape {getattr(tensor, 'shape', None)}")
+    vectors = torch.as_tensor(tensor[window.start : window.end], dtype=torch.float32)
+    return torch.cat([torch.tensor(rows, dtype=torch.float32).reshape(len(rows), PARSE_FEATURES), vectors], -1)
 
 
 class ContentBoundaryNet(nn.Module):
@@ -105,10 +115,18 @@ class ContentBoundaryNet(nn.Module):
         self.lstm = nn.LSTM(hidden, lstm_hidden, batch_first=True, bidirectional=True)
         self.score = nn.Linear(2 * lstm_hidden, 2)
 
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        hidden = torch.relu(self.project(features))
-        encoded, _ = self.lstm(hidden.unsqueeze(0))
-        return self.score(encoded[0])
+    def forward(self, features: torch.Tensor, lengths: list[int] | None = None) -> torch.Tensor:
+        """(tokens, features) -> (tokens, 2); a padded batch (decisions, tokens, features) with each
+        decision's length -> (decisions, tokens, 2)."""
+        batch = features if features.dim() == 3 else features.unsqueeze(0)
+        hidden = torch.relu(self.project(batch))
+        if lengths is None:
+            encoded, _ = self.lstm(hidden)
+        else:
+            packed = pack_padded_sequence(hidden, torch.tensor(lengths), batch_first=True, enforce_sorted=False)
+            encoded, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=batch.shape[1])
+        scores = self.score(encoded)
+        return scores if features.dim() == 3 else scores[0]
 
 
 def boundary_log_probs(scores: torch.Tensor, quoted: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -122,14 +140,16 @@ def boundary_log_probs(scores: torch.Tensor, quoted: tuple[int, int]) -> tuple[t
 
 
 class ContentChooser(Protocol):
-    def choose(self, decision: ContentDecision) -> tuple[int, int]: ...
+    def choose_all(self, decisions: list[ContentDecision]) -> list[tuple[int, int]]:
+        """Each decision's content (body offsets), in order: one call per article."""
+        ...
 
 
 class RuleChoice:
     """The parse rule's content (the model's input feature), unchanged: for training and comparison."""
 
-    def choose(self, decision: ContentDecision) -> tuple[int, int]:
-        return decision.rule_choice
+    def choose_all(self, decisions: list[ContentDecision]) -> list[tuple[int, int]]:
+        return [decision.rule_choice for decision in decisions]
 
 
 class LearnedContent:
@@ -140,12 +160,24 @@ class LearnedContent:
         self.nets = [net.eval() for net in nets]
 
     def choose(self, decision: ContentDecision) -> tuple[int, int]:
-        quoted = decision.quoted_token_range()
-        features = decision_features(decision)
+        return self.choose_all([decision])[0]
+
+    def choose_all(self, decisions: list[ContentDecision]) -> list[tuple[int, int]]:
+        if not decisions:
+            return []
+        features = [decision_features(decision) for decision in decisions]
+        lengths = [len(f) for f in features]
+        padded = pad_sequence(features, batch_first=True)
         with torch.inference_mode():
-            scores = [boundary_log_probs(net(features), quoted) for net in self.nets]
-        first = torch.stack([f for f, _ in scores]).sum(0)
-        last = torch.stack([l for _, l in scores]).sum(0)
+            scores = [net(padded, lengths) for net in self.nets]
+        return [self._span(decision, [s[k, : lengths[k]] for s in scores]) for k, decision in enumerate(decisions)]
+
+    @staticmethod
+    def _span(decision: ContentDecision, scores: list[torch.Tensor]) -> tuple[int, int]:
+        quoted = decision.quoted_token_range()
+        log_probs = [boundary_log_probs(s, quoted) for s in scores]
+        first = torch.stack([f for f, _ in log_probs]).sum(0)
+        last = torch.stack([l for _, l in log_probs]).sum(0)
         start = decision.window[int(first.argmax())]
         end = decision.window[int(last.argmax())]
         return min(start.idx, decision.quote[0]), max(end.idx + len(end.text), decision.quote[1])
@@ -159,7 +191,8 @@ def save_model(nets: list[ContentBoundaryNet], directory: Path, training: dict) 
     directory.mkdir(parents=True, exist_ok=True)
     tensors = {f"member{k}.{name}": value.contiguous() for k, net in enumerate(nets) for name, value in net.state_dict().items()}
     save_file(tensors, str(directory / WEIGHTS_NAME))
-    config = {"members": len(nets), "flags": FLAGS, "deps": DEPS, "pos": POS, "words": WORDS, "training": training}
+    config = {"members": len(nets), "flags": FLAGS, "deps": DEPS, "pos": POS, "words": WORDS,
+              "tensor_width": TENSOR_WIDTH, "training": training}
     (directory / CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
@@ -172,7 +205,7 @@ def load_model(directory: Path) -> LearnedContent:
         raise ModelLoadError(f"quote content model in {directory} could not be loaded ({exc}); "
                              "train it with: python -m service.training.quote_content") from exc
     expected = {"flags": FLAGS, "deps": DEPS, "pos": POS, "words": WORDS}
-    if any(tuple(config.get(key, ())) != value for key, value in expected.items()):
+    if any(tuple(config.get(key, ())) != value for key, value in expected.items()) or config.get("tensor_width") != TENSOR_WIDTH:
         raise ModelLoadError(f"quote content model in {directory} was trained on other features; retrain it")
     nets = []
     for k in range(int(config.get("members", 0))):

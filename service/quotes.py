@@ -7,12 +7,13 @@ How a statement is found:
   quote running over paragraphs), so a stray mark never swallows the article.
 - The cue is the reporting verb (service/rules/cue_verbs.txt) that governs the quoted words in the
   dependency parse (not through its subject: '“The Hill” said' is no quote); failing that, a cue verb
-  attached to the quote ("“...,” he said" parsed as a conjunct), a cue next to a whole-sentence quote or
-  the first one of a short attribution after it ('“…?” a narrator in the ad asks'), any verb with a
-  subject right after a quote that closes on , ! or ? ("“...!” beamed X"), the words before a colon that
-  ends the sentence or the paragraph before the quote (their cue, else their main verb; "- Name:" names
-  the speaker), "— Name" (or ― Name) / "From Name:", or the speaker of the previous sentence for a
-  paragraph that is only a quote.
+  attached to the quote ("“...,” he said" parsed as a conjunct; 'According to X, “...”'), a cue next to
+  a whole-sentence quote or the first one of a short attribution after it ('“…?” a narrator in the ad
+  asks'), any verb with a subject right after a quote that closes on , ! or ? ("“...!” beamed X", also
+  behind an inner closing quote: '“… ‘decade,’” the article read'), the words before a colon that ends
+  the sentence or the paragraph before the quote (their cue, else their main verb; "- Name:" names the
+  speaker), "— Name" (or ― Name, or a short "- Name" paragraph right under the quote) / "From Name:", or
+  the speaker of the previous sentence for a paragraph that is only a quote.
 - Naming verbs (service/rules/naming_verbs.txt: call, label, dub ...) are cues only when they govern
   quoted words; their content is the object plus the quoted name ("called [Trump “unhinged”]").
 - A quote inside a sentence that no cue governs is a statement of the subject of the nearest verb above
@@ -167,6 +168,8 @@ class Statement:
     cue_score: float
     # True for a quote attributed to the speaker of the sentence before it (a run of quotes).
     continues: bool = False
+    # A partial quote's content to be placed by the content model (content holds the rule's choice till then).
+    decision: ContentDecision | None = None
 
 
 def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[QuotedSpan]:
@@ -283,7 +286,17 @@ class _ArticleExtractor:
             statement = self._attribute_quote(quoted, statements)
             if statement is not None:
                 statements.append(statement)
+        statements = self._place_contents(statements)
         return _join_split_quotes(_merge_same_cue(statements, self.text), self.text)
+
+    def _place_contents(self, statements: list[Statement]) -> list[Statement]:
+        """Partial quotes' contents as the content model places them, all of the article's in one batch."""
+        pending = [k for k, statement in enumerate(statements) if statement.decision is not None]
+        chosen = self.content.choose_all([statements[k].decision for k in pending])
+        placed = list(statements)
+        for k, content in zip(pending, chosen):
+            placed[k] = replace(statements[k], content=self._in_quote_paragraphs(content, statements[k].decision.quote))
+        return placed
 
     def _attribute_quote(self, quoted: QuotedSpan, earlier: list[Statement]) -> Statement | None:
         span = self.doc.char_span(quoted.open, quoted.close, alignment_mode="expand")
@@ -298,14 +311,16 @@ class _ArticleExtractor:
         governed = self._governing_cue(span, frame)
         if governed is not None and governed[0].i in self.naming_at:
             cue, below = governed
-            content = self._named_content(cue, (quoted.parts[0][0], quoted.parts[-1][1]))
-            return Statement(quoted.parts, content, "partial", self.doc[cue.i : cue.i + 1], self._speaker_of(cue), 0.9)
+            content, decision = self._named_content(cue, (quoted.parts[0][0], quoted.parts[-1][1]))
+            return Statement(quoted.parts, content, "partial", self.doc[cue.i : cue.i + 1], self._speaker_of(cue), 0.9,
+                             decision=decision)
         if governed is not None:
             cue, below = governed
-            content = (quoted.parts[0][0], quoted.parts[-1][1])
+            content, decision = (quoted.parts[0][0], quoted.parts[-1][1]), None
             if kind == "partial":
-                content = self._chosen_content(below, content, cue, "governed", self._clause_around(below, content, cue))
-            return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), 1.0)
+                quote, content = content, self._clause_around(below, content, cue)
+                decision = self._content_decision(below, quote, cue, "governed", content)
+            return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), 1.0, decision=decision)
         if kind == "partial":
             return self._predicate_statement(quoted, span, frame)
         content = (quoted.parts[0][0], quoted.parts[-1][1])
@@ -340,15 +355,16 @@ class _ArticleExtractor:
         # phrases elsewhere are mostly scare quotes and titles.
         long_enough = sum(t.is_alpha for t in span) >= MIN_PREDICATE_QUOTE_WORDS and verb.lemma_.lower() not in COPULAS
         if _characterises(verb, below):
-            content = self._named_content(verb, quote)
+            content, decision = self._named_content(verb, quote)
         elif below.dep_ in CLAUSAL_COMPLEMENT_DEPS or long_enough:
-            content = self._chosen_content(below, quote, verb, "predicate", self._clause_around(below, quote))
+            content = self._clause_around(below, quote)
+            decision = self._content_decision(below, quote, verb, "predicate", content)
         else:
             return None
         speaker = self._speaker_of(verb)
         if speaker is None:
             return None
-        return Statement(quoted.parts, content, "partial", self.doc[verb.i : verb.i + 1], speaker, 0.5)
+        return Statement(quoted.parts, content, "partial", self.doc[verb.i : verb.i + 1], speaker, 0.5, decision=decision)
 
     def _nearest_predicate(self, span: Span, frame: Span) -> tuple[Token, Token] | None:
         root = next((t for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct), None)
@@ -439,23 +455,23 @@ class _ArticleExtractor:
                     return head, below
         return None
 
-    def _named_content(self, verb: Token, quote: tuple[int, int]) -> tuple[int, int]:
+    def _named_content(self, verb: Token, quote: tuple[int, int]) -> tuple[tuple[int, int], ContentDecision | None]:
+        """What a naming verb reports (the object and the name), and the decision the model will refine."""
         named = self._named_object(verb, quote)
         complement = next((c for c in verb.rights if c.dep_ in NAMED_OBJECT_DEPS), None)
-        return named if complement is None else self._chosen_content(complement, quote, verb, "naming", named)
+        return named, (None if complement is None else self._content_decision(complement, quote, verb, "naming", named))
 
-    def _chosen_content(self, complement: Token, quote: tuple[int, int], cue: Token, kind: DecisionKind,
-                        rule_choice: tuple[int, int]) -> tuple[int, int]:
-        """A partial quote's content, as the content model chooses it in the window of the quote's sentence
-        and its cue (service/quote_content.py); the rule's choice is one of the model's inputs."""
+    def _content_decision(self, complement: Token, quote: tuple[int, int], cue: Token, kind: DecisionKind,
+                          rule_choice: tuple[int, int]) -> ContentDecision | None:
+        """A partial quote's content for the content model to place (service/quote_content.py), in the window
+        of the quote's sentence and its cue; the rule's choice is one of the model's inputs."""
         sentence = self.sentence(complement)
         quoted = self.doc.char_span(quote[0], quote[1], alignment_mode="expand")
         if quoted is None:
-            return rule_choice
+            return None
         start = min(sentence.start, quoted.start, cue.i)
         end = max(sentence.end, quoted.end)
-        decision = ContentDecision(self.doc[start:end], quote, cue, complement, rule_choice, kind, self.cue_tokens)
-        return self._in_quote_paragraphs(self.content.choose(decision), quote)
+        return ContentDecision(self.doc[start:end], quote, cue, complement, rule_choice, kind, self.cue_tokens)
 
     def _named_object(self, cue: Token, quote: tuple[int, int]) -> tuple[int, int]:
         """What a naming verb reports: its object and the quoted name ("called [Trump “unhinged”]")."""

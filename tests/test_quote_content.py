@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy
 import pytest
 import torch
 
@@ -92,6 +93,14 @@ def test_save_and_load_give_the_same_choices(decisions, tmp_path):
     assert len(loaded.nets) == 2
     for decision in decisions[0]:
         assert loaded.choose(decision) == LearnedContent(nets).choose(decision)
+
+
+def test_a_parse_without_tok2vec_vectors_is_refused_by_name(nlp):
+    article = article_of(PARAGRAPHS[1:2])
+    doc = nlp(article.body.text)
+    doc.tensor = numpy.zeros((len(doc), 0), dtype="float32")
+    with pytest.raises(ValueError, match="tok2vec"):
+        extract_quotes(article, doc, default_chooser())
 
 
 def test_a_missing_model_stops_loading(tmp_path):

@@ -51,9 +51,9 @@ class RecordingChooser(RuleChoice):
     def __init__(self) -> None:
         self.decisions: list[ContentDecision] = []
 
-    def choose(self, decision: ContentDecision) -> tuple[int, int]:
-        self.decisions.append(decision)
-        return super().choose(decision)
+    def choose_all(self, decisions: list[ContentDecision]) -> list[tuple[int, int]]:
+        self.decisions.extend(decisions)
+        return super().choose_all(decisions)
 
 
 def collect_examples(documents: list[Document], spacy_model: str) -> list[Example]:
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_QUOTE_CONTENT_DIR)
     # Four epochs: eight fitted train better and dev no better (measured); one network per seed.
     parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--limit", type=int, default=0, help="only the first N texts (tests)")
     args = parser.parse_args(argv)
