@@ -6,9 +6,9 @@ than its quoted words. The parse offers that clause, but which of its subtrees t
 rule can see. A small bidirectional LSTM reads the window around the quote, one vector per token: parse
 facts (dependency label, part of speech, function words, whether the token is quoted, the cue, in the
 cue's complement, in the rule's choice) and the parse's own contextual vector (spaCy's tok2vec output,
-doc.tensor), and scores each token as the content's first and last.
-The content is the best first token at or before the quote and the best last token at or after it, so
-it always holds the quoted words.
+doc.tensor), and scores each token as the content's first and last. Five networks trained from five
+seeds add their log-probabilities. The content is the best first token at or before the quote and the
+best last token at or after it, so it always holds the quoted words.
 
 Trained by `python -m service.training.quote_content` (see there); the weights ship in
 service/models/quote_content as safetensors with the feature lists in config.json.
@@ -59,7 +59,8 @@ class ContentDecision:
 
     window: Span
     quote: tuple[int, int]
-    cue: Token | None
+    # The cue, naming verb or verb whose subject said it.
+    cue: Token
     # The cue's child on the path down to the quote: its subtree is the cue's complement.
     complement: Token
     rule_choice: tuple[int, int]
@@ -73,11 +74,10 @@ class ContentDecision:
 
 
 def decision_features(decision: ContentDecision) -> torch.Tensor:
-    """(tokens, FEATURE_SIZE): the parse facts of each token in the window."""
-    window, cue = decision.window, decision.cue
+    """(tokens, FEATURE_SIZE): the parse facts and the tok2vec vector of each token in the window."""
+    window, cue_i = decision.window, decision.cue.i
     complement = {t.i for t in decision.complement.subtree}
-    cue_clause = {t.i for t in cue.subtree} if cue is not None else set()
-    cue_i = cue.i if cue is not None else -1
+    cue_clause = {t.i for t in decision.cue.subtree}
     rows = []
     for token in window:
         row = [0.0] * PARSE_FEATURES
