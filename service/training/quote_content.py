@@ -2,12 +2,13 @@
 
 Every text of the split is parsed and run through the quote extractor with the rule's content choices,
 recording each partial quote's ContentDecision (service/quote_content.py). Each decision is labelled,
-per annotator, with the annotated Content that shares the most quoted words with it; the network learns
-its first and last token (cross-entropy over the tokens allowed at each end, annotators weighted 1/n).
+per annotator, with the annotated Content that shares the most quoted words with it; each network
+learns its first and last token (cross-entropy over the tokens allowed at each end, annotators weighted
+1/n), four epochs, one network per seed (five by default). Deterministic for a given seed list.
 Develop on train only: the dev split is for `python -m eval attribution`.
 
     python -m service.training.quote_content --data ../shared/data/polnear --split train
-    python -m service.training.quote_content --data tests/fixtures/polnear_sample --split dev --limit 2 --out /tmp/m
+    python -m service.training.quote_content --data tests/fixtures/polnear_partial --split train --seeds 0 --out /tmp/m
 """
 
 from __future__ import annotations
