@@ -155,6 +155,11 @@ class QuotedSpan:
     # The words inside the marks, one (start, end) per paragraph the quote runs over.
     parts: tuple[tuple[int, int], ...]
 
+    @property
+    def words(self) -> tuple[int, int]:
+        """From the first quoted word to the last, across paragraphs."""
+        return self.parts[0][0], self.parts[-1][1]
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -307,23 +312,23 @@ class _ArticleExtractor:
         inside = range(span.start, span.end)
         lead = self._colon_lead(quoted, span)
         if lead is not None and lead[0] is None:  # "Pollsters agree - Carl Bialik: “...”"
-            return Statement(quoted.parts, (quoted.parts[0][0], quoted.parts[-1][1]), kind, None, lead[1], 0.7)
+            return Statement(quoted.parts, quoted.words, kind, None, lead[1], 0.7)
         governed = self._governing_cue(span, frame)
         if governed is not None and governed[0].i in self.naming_at:
             cue, below = governed
-            content, decision = self._named_content(cue, (quoted.parts[0][0], quoted.parts[-1][1]))
+            content, decision = self._named_content(cue, quoted.words)
             return Statement(quoted.parts, content, "partial", self.doc[cue.i : cue.i + 1], self._speaker_of(cue), 0.9,
                              decision=decision)
         if governed is not None:
             cue, below = governed
-            content, decision = (quoted.parts[0][0], quoted.parts[-1][1]), None
+            content, decision = quoted.words, None
             if kind == "partial":
-                quote, content = content, self._clause_around(below, content, cue)
-                decision = self._content_decision(below, quote, cue, "governed", content)
+                content = self._clause_around(below, quoted.words, cue)
+                decision = self._content_decision(below, quoted.words, cue, "governed", content)
             return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), 1.0, decision=decision)
         if kind == "partial":
             return self._predicate_statement(quoted, span, frame)
-        content = (quoted.parts[0][0], quoted.parts[-1][1])
+        content = quoted.words
         attached = self._attached_cue(span, frame, inside)
         if attached is not None:
             cue, score = attached
@@ -349,7 +354,7 @@ class _ArticleExtractor:
         if found is None:
             return None
         verb, below = found
-        quote = (quoted.parts[0][0], quoted.parts[-1][1])
+        quote = quoted.words
         # Measured on PolNeAR train: quoted words under a clausal complement, or six words or more under
         # any verb but "be"/"have", are someone's statement about six times in ten; shorter quoted
         # phrases elsewhere are mostly scare quotes and titles.
@@ -519,7 +524,7 @@ class _ArticleExtractor:
     def _trailing_verb(self, quoted: QuotedSpan, span: Span, frame: Span) -> Token | None:
         """'“This is fantastic!” beamed Donald Hartley': a quote closing on , ! or ? and a verb with a
         subject right after it; any verb reports it there."""
-        words = self.text[quoted.parts[0][0] : quoted.parts[-1][1]].rstrip("’'")  # '…decade,’”': an inner quote closes too
+        words = self.text[slice(*quoted.words)].rstrip("’'")  # '…decade,’”': an inner quote closes too
         if words[-1:] not in (",", "!", "?"):
             return None
         for token in self.doc[span.end : min(span.end + ADJACENT_TRAILING_TOKENS, frame.end)]:
