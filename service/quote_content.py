@@ -159,9 +159,6 @@ class LearnedContent:
     def __init__(self, nets: list[ContentBoundaryNet]) -> None:
         self.nets = [net.eval() for net in nets]
 
-    def choose(self, decision: ContentDecision) -> tuple[int, int]:
-        return self.choose_all([decision])[0]
-
     def choose_all(self, decisions: list[ContentDecision]) -> list[tuple[int, int]]:
         if not decisions:
             return []

@@ -80,9 +80,14 @@ def test_any_network_returns_content_that_holds_the_quoted_words(decisions, seed
     torch.manual_seed(seed)
     chooser = LearnedContent([ContentBoundaryNet(), ContentBoundaryNet()])
     for decision in decisions[0]:
-        start, end = chooser.choose(decision)
+        [(start, end)] = chooser.choose_all([decision])
         assert start <= decision.quote[0] and end >= decision.quote[1]
         assert decision.window.start_char <= start and end <= decision.window.end_char
+
+
+def test_a_padded_batch_chooses_as_each_decision_alone(decisions):
+    chooser = default_chooser()
+    assert chooser.choose_all(decisions[0]) == [chooser.choose_all([d])[0] for d in decisions[0]]
 
 
 def test_save_and_load_give_the_same_choices(decisions, tmp_path):
@@ -92,7 +97,7 @@ def test_save_and_load_give_the_same_choices(decisions, tmp_path):
     loaded = load_model(tmp_path)
     assert len(loaded.nets) == 2
     for decision in decisions[0]:
-        assert loaded.choose(decision) == LearnedContent(nets).choose(decision)
+        assert loaded.choose_all([decision]) == LearnedContent(nets).choose_all([decision])
 
 
 def test_a_parse_without_tok2vec_vectors_is_refused_by_name(nlp):
@@ -122,7 +127,7 @@ def test_the_shipped_model_loads_and_widens_a_clause_the_parse_cut(decisions, nl
     clause the cue reports; the parse alone gives the clause from "was"."""
     chooser = default_chooser()
     insult = next(d for d in decisions[0] if "insult" in d.window.doc.text[d.quote[0] : d.quote[1]])
-    start, end = chooser.choose(insult)
+    [(start, end)] = chooser.choose_all([insult])
     chosen = insult.window.doc.text[start:end]
     assert chosen.startswith("that the campaign's announcement") or chosen.startswith("the campaign's announcement")
     assert chosen.endswith("of his campaign")
