@@ -107,15 +107,19 @@ class SpeakerResolver:
     def _person_names(self) -> list[tuple[str, ...]]:
         """Every person name the article spells out: PERSON entities and proper-noun chains."""
         names: list[tuple[str, ...]] = []
-        for ent in self.doc.ents:
-            if ent.label_ == "PERSON" and not any(t.text in self.countries for t in ent):
-                names.append(self._strip_name(ent))
+        # Headlines ("Trump Stands Tall On Proposal ...") and quoted words ("Crooked Hillary Clinton")
+        # spell no one's name.
         in_headlines = {i for sent in self.doc.sents if _title_cased(sent) for i in range(sent.start, sent.end)}
+        for ent in self.doc.ents:
+            if (ent.label_ == "PERSON" and not any(t.text in self.countries for t in ent)
+                    and ent.start not in in_headlines and not self._in_quote(ent.root)):
+                names.append(self._strip_name(ent))
         chain: list[Token] = []
         for token in self.doc:
             if (
                 token.pos_ == "PROPN"
                 and token.i not in in_headlines
+                and not self._in_quote(token)
                 and token.ent_type_ not in PERSON_BLOCKING_LABELS
                 and token.text not in self.countries
             ):
@@ -129,7 +133,10 @@ class SpeakerResolver:
         return [name for name in names if name]
 
     def _strip_name(self, tokens: Span | list[Token]) -> tuple[str, ...]:
-        words = [t.text for t in tokens if not t.is_punct and t.tag_ != "POS" and t.text not in ("’s", "'s")]
+        kept = [t for t in tokens if not t.is_punct and t.tag_ != "POS" and t.text not in ("’s", "'s")]
+        if len(kept) > 1 and _capitalised_only_as_first(kept[0]):
+            kept = kept[1:]  # "Rival Hillary Clinton said"
+        words = [t.text for t in kept]
         while words and words[0].lower().rstrip(".") in self.titles:
             words.pop(0)
         return tuple(words)
@@ -231,6 +238,11 @@ def _relative_antecedent(head: Token) -> Token | None:
     if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl" and head.head.head.i != head.i:
         return head.head.head
     return None
+
+
+def _capitalised_only_as_first(token: Token) -> bool:
+    """A sentence's first word outside any entity: upper case for its place, not as a name."""
+    return token.is_sent_start and not token.ent_type_
 
 
 def _title_cased(sentence: Span) -> bool:

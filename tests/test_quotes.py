@@ -103,6 +103,24 @@ POSITIVE_CASES = {
                     "Ladies and gentlemen", "Sarah Silverman", "direct"),
     "according to X before the quote": (["According to the Daily Caller, “Labott also coordinated with Reines on the quote.”"],
                                         "Labott also coordinated", "Daily Caller", "direct"),
+    "quote inside a reported clause": (["Hillary Clinton said anybody who complains about a microphone “is not having a good night.”"],
+                                       "not having a good night", "Hillary Clinton", "partial"),
+    "closer typed as an opener": (["The mayor asked for an “expedited review“ of the water system on Monday."],
+                                  "expedited review", "The mayor", "partial"),
+    "credit verb tagged as a noun": (["“If she wants to be the next president, she should act like one,” the editorial read."],
+                                     "act like one", "the editorial", "direct"),
+    "name the parser hung on the quote": (["“It is not the position that everything is hunky-dory,” Gene Sperling, a top outside "
+                                           "Clinton adviser, said at a recent event in Iowa."],
+                                          "hunky-dory", "Gene Sperling", "direct"),
+    "barked": (["“Go back to Univision,” Trump barked."], "Go back to Univision", "Trump", "direct"),
+    "sentence-initial word before the name": (["Rival Hillary Clinton said the debate was “a hell of a night.”"],
+                                               "a hell of a night", "Hillary Clinton", "partial"),
+    "full name only in quoted words": (["Trump wrote: “Crooked Hillary Clinton is spending a fortune on ads against me.”",
+                                        "Clinton replied: “He will lose in November.”"],
+                                       "He will lose", "Clinton", "direct"),
+    "full name only in a headline": (["Trump Stands Tall On Proposal For Border Wall With Mexico.",
+                                      "“We will build the wall,” Trump said on Monday."],
+                                     "build the wall", "Trump", "direct"),
 }
 
 
@@ -364,6 +382,25 @@ def test_quote_mark_pairing_is_per_paragraph():
     bounds = [(0, 14), (16, 32), (34, len(text))]
     spans = find_quoted_spans(text, bounds)
     assert [(text[s.open : s.close]) for s in spans] == ["“Closed,”"]
+
+
+def test_quote_inside_a_reported_clause_is_one_statement(nlp):
+    page, quotes = quotes_of(nlp, ["Hillary Clinton said anybody who complains about a microphone “is not having a good night.”"])
+    [quote] = quotes  # not also an indirect statement of the same clause, nor one by "anybody"
+    assert quote.cue == "said"
+    assert page[quote.content_span[0] : quote.content_span[1]].startswith("anybody who complains")
+
+
+def test_closer_typed_as_opener_pairs_without_swallowing():
+    text = "He asked for an “expedited review“ of the pipes. Then “a second quote” followed."
+    spans = find_quoted_spans(text, [(0, len(text))])
+    assert [text[s.open : s.close] for s in spans] == ["“expedited review“", "“a second quote”"]
+
+
+def test_same_words_quoted_in_two_clauses_are_two_statements(nlp):
+    _, quotes = quotes_of(nlp, ["Donald Trump called her “disgusting” on Friday.",
+                                "On Saturday he tweeted that the former beauty queen was “disgusting” again."])
+    assert len({q.content_span for q in quotes if q.text == "disgusting"}) == 2
 
 
 def test_repeated_paragraph_reported_once(nlp):
