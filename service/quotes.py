@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterator
@@ -200,7 +201,7 @@ def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[Quot
     """Pair the quote marks of a body text, paragraph by paragraph (see the module docstring)."""
     spans: list[QuotedSpan] = []
     open_at: int | None = None
-    part_start = 0
+    part_start = previous_start = 0
     parts: list[tuple[int, int]] = []
     for para_start, para_end in paragraphs:
         scan_from = para_start
@@ -211,6 +212,7 @@ def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[Quot
             elif _first_mark_closes(text, para_start, para_end):
                 part_start = para_start  # a line break inside the quote: its closing mark comes here
             else:
+                spans.extend(_lost_closer(text, previous_start, open_at, parts))
                 open_at, parts = None, []  # a stray opener: forget it, nothing is swallowed
         for i in range(scan_from, para_end):
             mark = text[i]
@@ -229,9 +231,21 @@ def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[Quot
                 open_at, part_start, parts = i, i + 1, []
         if open_at is not None:
             parts.append((part_start, para_end))
+        previous_start = para_start
+    if open_at is not None:
+        spans.extend(_lost_closer(text, previous_start, open_at, parts))
     spans.extend(_single_quoted(text, paragraphs, spans))
     spans.sort(key=lambda s: s.open)
     return spans
+
+
+def _lost_closer(text: str, para_start: int, open_at: int, parts: list[tuple[int, int]]) -> list[QuotedSpan]:
+    """'"What we have seen is ... claims.' as a paragraph of its own: the closing mark was lost at the
+    paragraph's end, so the quote is that paragraph and nothing after it. Any other unclosed quote is
+    forgotten."""
+    if len(parts) == 1 and _is_blank(text[para_start:open_at]):
+        return [QuotedSpan(open_at, parts[0][1], tuple(parts))]
+    return []
 
 
 def _typed_for_closer(text: str, i: int, para_end: int) -> bool:
@@ -243,7 +257,12 @@ def _typed_for_closer(text: str, i: int, para_end: int) -> bool:
 
 def _opens_paragraph(text: str, para_start: int, i: int) -> bool:
     """The mark is the paragraph's first character and a word follows it."""
-    return not text[para_start:i].strip() and i + 1 < len(text) and text[i + 1].isalnum()
+    return _is_blank(text[para_start:i]) and i + 1 < len(text) and text[i + 1].isalnum()
+
+
+def _is_blank(text: str) -> bool:
+    """Spaces and invisible format characters only (a scraped '\u202a”Isis declares ...”')."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
 def _first_mark_closes(text: str, start: int, end: int) -> bool:

@@ -397,6 +397,22 @@ def test_closer_typed_as_opener_pairs_without_swallowing():
     assert [text[s.open : s.close] for s in spans] == ["“expedited review“", "“a second quote”"]
 
 
+def test_paragraph_opening_quote_that_lost_its_closer_is_that_paragraph():
+    first = '"What we have seen is that our efforts have been insufficient.'
+    text = first + "\n\nAmy Pope, a homeland security adviser, spoke on Monday.\n\nThen \"a stray opener here."
+    second_start = len(first) + 2
+    third_start = text.index("Then")
+    bounds = [(0, len(first)), (second_start, third_start - 2), (third_start, len(text))]
+    spans = find_quoted_spans(text, bounds)
+    assert [text[s.open : s.close] for s in spans] == [first]
+
+
+def test_closer_after_an_invisible_format_character_opens_the_quote():
+    text = "\u202a”Isis will burn for it, thanks Sarah!!!” wrote Pete Hidalgo."
+    spans = find_quoted_spans(text, [(0, len(text))])
+    assert [text[s.open + 1 : s.close - 1] for s in spans] == ["Isis will burn for it, thanks Sarah!!!"]
+
+
 def test_same_words_quoted_in_two_clauses_are_two_statements(nlp):
     _, quotes = quotes_of(nlp, ["Donald Trump called her “disgusting” on Friday.",
                                 "On Saturday he tweeted that the former beauty queen was “disgusting” again."])
