@@ -240,10 +240,11 @@ def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[Quot
 
 
 def _lost_closer(text: str, para_start: int, open_at: int, parts: list[tuple[int, int]]) -> list[QuotedSpan]:
-    """'"What we have seen is ... claims.' as a paragraph of its own: the closing mark was lost at the
-    paragraph's end, so the quote is that paragraph and nothing after it. Any other unclosed quote is
-    forgotten."""
-    if len(parts) == 1 and _is_blank(text[para_start:open_at]):
+    """'"What we have seen is ... claims.' opening its paragraph or a sentence ('“A,” said Baron. “B ...'):
+    the closing mark was lost at the paragraph's end, so the quote runs to there and no further. Any
+    other unclosed quote is forgotten."""
+    before = text[para_start:open_at].rstrip()
+    if len(parts) == 1 and (_is_blank(before) or before.endswith((".", "!", "?"))):
         return [QuotedSpan(open_at, parts[0][1], tuple(parts))]
     return []
 
@@ -628,8 +629,9 @@ class _ArticleExtractor:
         return None
 
     def _previous_sentence_speaker(self, span: Span, frame: Span, earlier: list[Statement]) -> Speaker | None:
-        """A paragraph that is only a quote belongs to the speaker named just before it."""
-        if _words_between(self.doc, frame.start, span.start) or _words_between(self.doc, span.end, frame.end):
+        """A quote that opens its sentence, with no cue after it, belongs to the speaker named just before
+        it ('"A," said Jack Mozloom. "B," which Mozloom thinks ...')."""
+        if _words_between(self.doc, frame.start, span.start) or any(t.i in self.cue_at for t in self.doc[span.end : frame.end]):
             return None
         if sum(t.is_alpha for t in span) < MIN_PREVIOUS_SENTENCE_WORDS or frame.start == 0:
             return None

@@ -240,6 +240,14 @@ RUN_ON_CASES = {
         ['"That is the question," Clark said, noting that he would support any of the other candidates if one of them '
          'secured the nomination before the convention in July. "We have a deep bench."'],
         "the question", "deep bench", "Clark"),
+    "the second quote's sentence goes on without a cue": (
+        ['"Our members are frustrated with Secretary Perez," said Jack Mozloom, a spokesman for the federation. "He has '
+         'been very aggressive with the overtime rule," which Mozloom thinks will lead employers to cut hours.'],
+        "frustrated", "very aggressive", "Jack Mozloom"),
+    "the second quote lost its closing mark at the paragraph's end": (
+        ["“Donald Trump is a presidential candidate unlike any we have ever seen before,” said Martin Baron. “His "
+         "candidacy has defied all conventions and upended the political landscape.", "The paper hired twenty reporters."],
+        "presidential candidate", "His candidacy", "Martin Baron"),
 }
 
 
