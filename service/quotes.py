@@ -97,6 +97,8 @@ MENTION_POS = frozenset({"PROPN", "NOUN", "PRON"})
 # "the congressional report", "the two": the short noun phrase of a credit whose verb was tagged a noun.
 CREDIT_NOUN_PHRASE_POS = frozenset({"DET", "NUM", "ADJ", "PROPN", "NOUN", "PRON"})
 MAX_CREDIT_NOUN_PHRASE = 4
+# ", citing a diplomatic source,": the longest aside between a subject and its cue that is skipped.
+MAX_ASIDE_TOKENS = 10
 # A cue's children that hold who said it or when, never the words said.
 NOT_REPORTED_DEPS = frozenset({"nsubj", "npadvmod"})
 NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
@@ -683,10 +685,13 @@ class _ArticleExtractor:
             kept = [t for t in head.subtree if t.i not in outside]
             run = _longest_run(kept)
             return (self._trimmed(run), 0.8) if len(run) >= MIN_INDIRECT_TOKENS else None
-        for child in cue.children:
-            if child.dep_ == "ccomp":
-                tokens = list(child.subtree)
-                return (self._trimmed(tokens), 0.9) if len(tokens) >= MIN_INDIRECT_TOKENS else None
+        complements = [child for child in cue.children if child.dep_ == "ccomp"]
+        if complements:
+            # 'X announced nothing, but the agency said that measures were decided': the parser hangs both
+            # clauses on "said"; the one after the cue is what it reports.
+            child = next((c for c in complements if c.i > cue.i), complements[0])
+            tokens = list(child.subtree)
+            return (self._trimmed(tokens), 0.9) if len(tokens) >= MIN_INDIRECT_TOKENS else None
         if cue.dep_ == "parataxis" and cue.i > cue.head.i:
             tokens = list(self.doc[cue.head.left_edge.i : cue.left_edge.i])
             return (self._trimmed(tokens), 0.9) if len(tokens) >= MIN_INDIRECT_TOKENS else None
@@ -709,8 +714,23 @@ class _ArticleExtractor:
             # quoted words for the subject, or found none.
             head = self._unquoted_mention_beside(cue)
         elif head is None:
-            head = self._mention_after_quote(cue)
+            head = self._mention_after_quote(cue) or self._mention_before_aside(cue)
         return self.resolver.resolve(head) if head is not None else None
+
+    def _mention_before_aside(self, cue: Token) -> Token | None:
+        """'the country’s news agency, citing a diplomatic source, said': the parser lost the subject;
+        it is the noun right before the cue, or before a participial aside between commas."""
+        sentence_start = self.sentence(cue).start
+        i = cue.i - 1
+        if i > sentence_start and self.doc[i].text == ",":
+            opening = next((j for j in range(i - 1, max(i - MAX_ASIDE_TOKENS, sentence_start), -1)
+                            if self.doc[j].text == ","), None)
+            if opening is None or self.doc[opening + 1].tag_ not in ("VBG", "VBN"):
+                return None
+            i = opening - 1
+        if i < sentence_start or self.doc[i].pos_ not in ("NOUN", "PROPN") or self._quoted_chars(self.doc[i].idx, self.doc[i].idx + 1):
+            return None
+        return _name_head(self.doc[i])
 
     def _credit_noun_speaker(self, cue: Token) -> Speaker:
         """'“…,” the two write.': the tagger made the cue the noun phrase's head, so the speaker is the

@@ -514,4 +514,9 @@ def test_seed_page_counts_and_indirect(seed_quotes):
     assert len(quoted) == 14
     indirect = [q for q in quotes if q.kind == "indirect"]
     assert any(q.text.startswith("Russia understands") and q.speaker == "Sergey Lavrov" for q in indirect)
+    # "Niger has not officially announced ..., but the country’s news agency, citing a diplomatic source, said
+    # last week that such measures had been decided."
+    [decided] = [q for q in indirect if "decided" in q.text]
+    assert decided.text == "that such measures had been decided"
+    assert decided.speaker == "the country’s news agency" and decided.source_agency is None
     assert [q.start for q in quotes] == sorted(q.start for q in quotes)
