@@ -136,21 +136,21 @@ class CueLexicon:
             return doc[token.i : token.i + 2]
         return None
 
-    def credit_noun(self, token: Token) -> Span | None:
+    def credit_noun(self, token: Token) -> bool:
         """'“…,” the two write.', '“…,” the editorial read.': a cue the tagger took for a noun, known by
         its place: right after a quote that closed on , ! or ?, and a short noun phrase, ending the clause."""
         doc = token.doc
         if token.pos_ not in ("NOUN", "PROPN") or token.lemma_.lower() not in self.lemmas:
-            return None
+            return False
         following = doc[token.i + 1] if token.i + 1 < len(doc) else None
         if following is not None and following.text not in (".", ",", ";") and following.pos_ != "ADP":
-            return None
+            return False
         i = token.i - 1
         while i >= 0 and token.i - i <= MAX_CREDIT_NOUN_PHRASE and doc[i].pos_ in CREDIT_NOUN_PHRASE_POS:
             i -= 1
         named = token.i - 1 - i
         closed = i >= 1 and doc[i].text in DOUBLE_CLOSERS + STRAIGHT_DOUBLE and doc[i - 1].text in (",", "!", "?")
-        return doc[token.i : token.i + 1] if named and closed else None
+        return bool(named and closed)
 
 
 @lru_cache(maxsize=1)
@@ -312,7 +312,9 @@ class _ArticleExtractor:
         self.quoted = find_quoted_spans(self.text, self.paragraphs)
         self.quoted_opens = [q.open for q in self.quoted]
         self.resolver = SpeakerResolver(doc, [(q.open, q.close) for q in self.quoted])
-        self.cue_at = {t.i: span for t in doc if (span := self.cues.match(t) or self.cues.credit_noun(t)) is not None}
+        self.cue_at = {t.i: span for t in doc if (span := self.cues.match(t)) is not None}
+        self.credit_nouns = {t.i for t in doc if t.i not in self.cue_at and self.cues.credit_noun(t)}
+        self.cue_at.update((i, doc[i : i + 1]) for i in self.credit_nouns)
         self.cue_tokens = frozenset(self.cue_at)
         naming = naming_verbs()
         self.naming_at = {t.i for t in doc if t.pos_ == "VERB" and t.i not in self.cue_at and t.lemma_.lower() in naming}
@@ -705,7 +707,7 @@ class _ArticleExtractor:
     # ---- shared helpers --------------------------------------------------------------------------
 
     def _speaker_of(self, cue: Token) -> Speaker | None:
-        if cue.pos_ in ("NOUN", "PROPN") and cue.i in self.cue_at:
+        if cue.i in self.credit_nouns:
             return self._credit_noun_speaker(cue)
         head = _subject_head(cue)
         quoted_subject = head is not None and self._quoted_chars(head.idx, head.idx + 1)
