@@ -136,21 +136,22 @@ class CueLexicon:
             return doc[token.i : token.i + 2]
         return None
 
-    def credit_noun(self, token: Token) -> bool:
+    def credit_noun(self, token: Token) -> Span | None:
         """'“…,” the two write.', '“…,” the editorial read.': a cue the tagger took for a noun, known by
-        its place: right after a quote that closed on , ! or ?, and a short noun phrase, ending the clause."""
+        its place: right after a quote that closed on , ! or ?, and a short noun phrase, ending the clause.
+        Returns that noun phrase (the speaker), or None."""
         doc = token.doc
         if token.pos_ not in ("NOUN", "PROPN") or token.lemma_.lower() not in self.lemmas:
-            return False
+            return None
         following = doc[token.i + 1] if token.i + 1 < len(doc) else None
         if following is not None and following.text not in (".", ",", ";") and following.pos_ != "ADP":
-            return False
+            return None
         i = token.i - 1
         while i >= 0 and token.i - i <= MAX_CREDIT_NOUN_PHRASE and doc[i].pos_ in CREDIT_NOUN_PHRASE_POS:
             i -= 1
         named = token.i - 1 - i
         closed = i >= 1 and doc[i].text in DOUBLE_CLOSERS + STRAIGHT_DOUBLE and doc[i - 1].text in (",", "!", "?")
-        return bool(named and closed)
+        return doc[i + 1 : token.i] if named and closed else None
 
 
 @lru_cache(maxsize=1)
@@ -313,8 +314,10 @@ class _ArticleExtractor:
         self.quoted_opens = [q.open for q in self.quoted]
         self.resolver = SpeakerResolver(doc, [(q.open, q.close) for q in self.quoted])
         self.cue_at = {t.i: span for t in doc if (span := self.cues.match(t)) is not None}
-        self.credit_nouns = {t.i for t in doc if t.i not in self.cue_at and self.cues.credit_noun(t)}
-        self.cue_at.update((i, doc[i : i + 1]) for i in self.credit_nouns)
+        # Cue index -> the credit's noun phrase, for cues the tagger took for nouns.
+        self.credit_speakers = {t.i: words for t in doc
+                                if t.i not in self.cue_at and (words := self.cues.credit_noun(t)) is not None}
+        self.cue_at.update((i, doc[i : i + 1]) for i in self.credit_speakers)
         self.cue_tokens = frozenset(self.cue_at)
         naming = naming_verbs()
         self.naming_at = {t.i for t in doc if t.pos_ == "VERB" and t.i not in self.cue_at and t.lemma_.lower() in naming}
@@ -707,8 +710,8 @@ class _ArticleExtractor:
     # ---- shared helpers --------------------------------------------------------------------------
 
     def _speaker_of(self, cue: Token) -> Speaker | None:
-        if cue.i in self.credit_nouns:
-            return self._credit_noun_speaker(cue)
+        if (words := self.credit_speakers.get(cue.i)) is not None:
+            return Speaker(words.text, words.start_char, words.end_char, "named")
         head = _subject_head(cue)
         quoted_subject = head is not None and self._quoted_chars(head.idx, head.idx + 1)
         if quoted_subject or (head is None and self._right_after_quote(cue)):
@@ -733,13 +736,6 @@ class _ArticleExtractor:
         if i < sentence_start or self.doc[i].pos_ not in ("NOUN", "PROPN") or self._quoted_chars(self.doc[i].idx, self.doc[i].idx + 1):
             return None
         return _name_head(self.doc[i])
-
-    def _credit_noun_speaker(self, cue: Token) -> Speaker:
-        """'“…,” the two write.': the tagger made the cue the noun phrase's head, so the speaker is the
-        words between the closing mark and the cue (CueLexicon.credit_noun found them)."""
-        mark = next(t for t in reversed(self.doc[: cue.i]) if t.text in QUOTE_CHARS)
-        words = self.doc[mark.i + 1 : cue.i]
-        return Speaker(words.text, words.start_char, words.end_char, "named")
 
     def _mention_after_quote(self, cue: Token) -> Token | None:
         """'“…,” Gene Sperling, a top Clinton adviser, said': the parser hung the name on the quoted
