@@ -23,11 +23,9 @@ from transformers import BartConfig, BartForConditionalGeneration
 from eval.data import DataError, load_items
 from eval.metrics import latency_percentiles, word_count
 from eval.summarization import settings_from_args
-from service.nlp import ModelLoadError, get_parser
+from service.nlp import ModelLoadError
 from service.pipeline import Pipeline
-from service.quote_content import default_chooser
 from service.settings import Settings
-from service.summarize import get_summarizer
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "frank" / "cnndm.jsonl"
 STAGES = ("parse_page", "nlp", "quotes", "summary")
@@ -94,16 +92,9 @@ def run(args: argparse.Namespace) -> int:
 
 def load_timed(settings: Settings) -> tuple[Pipeline, dict[str, float]]:
     """The pipeline, and seconds spent loading each model (libraries already imported)."""
-    started = time.perf_counter()
-    summarizer = get_summarizer(settings)
-    loaded_summariser = time.perf_counter()
-    nlp = get_parser(settings.spacy_model, settings.ner_worker)
-    loaded_spacy = time.perf_counter()
-    content = default_chooser(settings.quote_content_model)
-    loaded_content = time.perf_counter()
-    seconds = {"summariser": loaded_summariser - started, "spacy": loaded_spacy - loaded_summariser,
-               "quote_content": loaded_content - loaded_spacy}
-    return Pipeline(settings, nlp, summarizer, content), {name: round(value, 2) for name, value in seconds.items()}
+    seconds: dict[str, float] = {}
+    pipeline = Pipeline.from_settings(settings, seconds)
+    return pipeline, {name: round(value, 2) for name, value in seconds.items()}
 
 
 def _fail(message: str) -> int:

@@ -9,7 +9,7 @@ import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from service import page, quotes
 from service.nlp import Parser, get_parser
@@ -17,6 +17,8 @@ from service.quote_content import ContentChooser, default_chooser
 from service.schema import Article, Quote, Summary, TextSpan
 from service.settings import Settings
 from service.summarize import ModelInfo, Summarizer, get_summarizer
+
+T = TypeVar("T")
 
 
 class NoArticleError(ValueError):
@@ -55,6 +57,13 @@ class StageTimer:
             self.ms[name] = self.ms.get(name, 0.0) + (time.perf_counter() - started) * 1000
 
 
+def _timed_load(seconds: dict[str, float], name: str, load: Callable[[], T]) -> T:
+    started = time.perf_counter()
+    model = load()
+    seconds[name] = time.perf_counter() - started
+    return model
+
+
 class Pipeline:
     def __init__(self, settings: Settings, nlp: Parser, summarizer: Summarizer, content: ContentChooser) -> None:
         self.settings = settings
@@ -63,10 +72,14 @@ class Pipeline:
         self.content = content
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Pipeline":
-        """Load every model now, so that a missing or corrupt one stops start-up, naming it."""
-        return cls(settings, get_parser(settings.spacy_model, settings.ner_worker), get_summarizer(settings),
-                   default_chooser(settings.quote_content_model))
+    def from_settings(cls, settings: Settings, load_seconds: dict[str, float] | None = None) -> "Pipeline":
+        """Load every model now, so that a missing or corrupt one stops start-up, naming it. Each model's
+        load time goes into `load_seconds` when one is given."""
+        seconds = {} if load_seconds is None else load_seconds
+        summarizer = _timed_load(seconds, "summariser", lambda: get_summarizer(settings))
+        nlp = _timed_load(seconds, "spacy", lambda: get_parser(settings.spacy_model, settings.ner_worker))
+        content = _timed_load(seconds, "quote_content", lambda: default_chooser(settings.quote_content_model))
+        return cls(settings, nlp, summarizer, content)
 
     def run(self, text: str, content_type: str = "text/plain") -> PageResult:
         timer = StageTimer()
