@@ -104,6 +104,8 @@ NOT_REPORTED_DEPS = frozenset({"nsubj", "npadvmod"})
 NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
 # A quote under a verb that is not a cue is a statement when it is the verb's clausal complement or this long.
 CLAUSAL_COMPLEMENT_DEPS = frozenset({"ccomp", "oprd"})
+# How the parser hangs a cue set off by commas ('X, he said, was …') on the clause it reports.
+PARENTHETICAL_DEPS = frozenset({"parataxis", "ccomp"})
 MIN_PREDICATE_QUOTE_WORDS = 6
 COPULAS = frozenset({"be", "have"})
 # Words allowed between two quotes of one run ("he said." plus a short frame).
@@ -382,7 +384,8 @@ class _ArticleExtractor:
                 decision = self._content_decision(below, quoted.words, cue, "governed", content)
             return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), 1.0, decision=decision)
         if kind == "partial":
-            return self._predicate_statement(quoted, span, frame)
+            return (self._parenthetical_statement(quoted, span, frame) or self._predicate_statement(quoted, span, frame)
+                    or self._run_on_continuation(quoted, span, frame, earlier))
         content = quoted.words
         attached = self._attached_cue(span, frame, inside)
         if attached is not None:
@@ -426,8 +429,45 @@ class _ArticleExtractor:
             return None
         return Statement(quoted.parts, content, "partial", self.doc[verb.i : verb.i + 1], speaker, 0.5, decision=decision)
 
+    def _parenthetical_statement(self, quoted: QuotedSpan, span: Span, frame: Span) -> Statement | None:
+        """'South Carolina, he said, was “where we have a chance …”': a cue set off by commas that the parser
+        hangs on a clause above the quote (parataxis or ccomp) reports that whole clause."""
+        root = _quote_root(span)
+        if root is None:
+            return None
+        for _, head in self._path_up(root, span, frame):
+            for cue in head.children:
+                if self._is_parenthetical_cue(cue, span, frame) and (speaker := self._speaker_of(cue)) is not None:
+                    clause = self._trimmed([t for t in head.subtree if frame.start <= t.i < frame.end])
+                    content = (min(clause[0], quoted.words[0]), max(clause[1], quoted.words[1]))
+                    return Statement(quoted.parts, content, "partial", self.cue_at[cue.i], speaker, 0.6)
+        return None
+
+    def _is_parenthetical_cue(self, cue: Token, span: Span, frame: Span) -> bool:
+        if cue.i not in self.cue_at or cue.dep_ not in PARENTHETICAL_DEPS or cue.lower_ == "according":
+            return False
+        if any(span.start <= t.i < span.end for t in cue.subtree):
+            return False
+        words = [t for t in cue.subtree if not t.is_punct]
+        first, last = words[0].i, words[-1].i
+        opens = first <= frame.start or self.doc[first - 1].text == ","
+        closes = last + 1 >= frame.end or self.doc[last + 1].text in (",", ".", "!", "?", ";") or self.doc[last + 1].is_space
+        return opens and closes
+
+    def _run_on_continuation(self, quoted: QuotedSpan, span: Span, frame: Span, earlier: list[Statement]) -> Statement | None:
+        """'“A,” Palmieri told reporters. “B” and other pocketbook issues.': a quote that opens a sentence
+        without a cue and runs on into narration goes on the previous speaker's statement, up to the
+        sentence's end."""
+        if _words_between(self.doc, frame.start, span.start) or any(t.i in self.cue_at for t in frame):
+            return None
+        speaker = self._previous_sentence_speaker(span, frame, earlier)
+        if speaker is None:
+            return None
+        content = (quoted.words[0], max(self._trimmed(list(self.doc[span.start : frame.end]))[1], quoted.words[1]))
+        return Statement(quoted.parts, content, "partial", None, speaker, 0.6, continues=True)
+
     def _nearest_predicate(self, span: Span, frame: Span) -> tuple[Token, Token] | None:
-        root = next((t for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct), None)
+        root = _quote_root(span)
         if root is None:
             return None
         for below, head in self._path_up(root, span, frame):
@@ -452,7 +492,8 @@ class _ArticleExtractor:
         para_start, para_end = self._paragraph_of(span.start_char)
         if _words_between(self.doc, span.end, end) == 0 and end < len(self.doc):
             following = self.sentence(self.doc[end])
-            if following.start_char < para_end and self._looks_like_attribution(following):
+            if (following.start_char < para_end and self._looks_like_attribution(following)
+                    and not (_ends_sentence(span) and self._reports_its_own(following))):
                 end = following.end
         if _words_between(self.doc, start, span.start) == 0 and start > 0:
             previous = self.sentence(self.doc[start - 1])
@@ -468,6 +509,12 @@ class _ArticleExtractor:
         if any(t.i in self.cue_at for t in words[:ADJACENT_CUE_TOKENS]):
             return True  # 'LeVell declared, a point he likes to make after ...'
         return len(words) <= 15 and (words[0].is_lower or any(t.i in self.cue_at for t in words))
+
+    def _reports_its_own(self, sentence: Span) -> bool:
+        """'“B.” Reid said both Rubio and Cruz are “non-entities”': the sentence after a quote that ended
+        with a full stop reports a clause or a quote of its own, so its cue is not the quote's."""
+        return any(t.text in QUOTE_CHARS or (t.i in self.cue_at and any(c.dep_ == "ccomp" for c in t.children))
+                   for t in sentence)
 
     def _stands_alone(self, span: Span, frame: Span) -> bool:
         """A direct quote opens its sentence, or follows a colon or "said,"; a partial one is inside."""
@@ -928,12 +975,12 @@ def _cue_introduces_next(previous: Statement, statement: Statement, text: str) -
 
 
 def _join_split_quotes(statements: list[Statement], text: str) -> list[Statement]:
-    """Parts of one statement: '“A,” he said, “B.”', and '“A,” he said. “B.”' where B has no cue of
-    its own (PolNeAR annotates such a run as one Content). All parts share one content span."""
+    """Parts of one statement: '“A,” he said, “B.”', and '“A,” he said. “B.”' (or '“B” and more.') where
+    B has no cue of its own (PolNeAR annotates such a run as one Content). All parts share one content span."""
     joined: list[Statement] = []
     for statement in statements:
         previous = joined[-1] if joined else None
-        if previous is not None and statement.kind == "direct" and previous.kind in ("direct", "partial"):
+        if previous is not None and (statement.kind == "direct" or statement.continues) and previous.kind in ("direct", "partial"):
             gap = text[previous.parts[-1][1] : statement.parts[0][0]]
             if (previous.kind == "direct" and _split_around_cue(previous, statement, gap, text)) or _runs_on(previous, statement, gap):
                 content = (previous.content[0], statement.content[1])
@@ -987,6 +1034,16 @@ def _token_before(doc: Doc, i: int) -> Token | None:
     while previous >= 0 and doc[previous].is_space:
         previous -= 1
     return doc[previous] if previous >= 0 else None
+
+
+def _quote_root(span: Span) -> Token | None:
+    """The quoted words' topmost token in the parse (its head lies outside the quote)."""
+    return next((t for t in span if not (span.start <= t.head.i < span.end) and not t.is_punct), None)
+
+
+def _ends_sentence(span: Span) -> bool:
+    """The quoted words end with a full stop inside the closing mark ('“… my opinion.”')."""
+    return len(span) > 1 and span[-2].text == "."
 
 
 def _words_between(doc: Doc, start: int, end: int) -> int:

@@ -113,6 +113,12 @@ POSITIVE_CASES = {
                                            "Clinton adviser, said at a recent event in Iowa."],
                                           "hunky-dory", "Gene Sperling", "direct"),
     "barked": (["“Go back to Univision,” Trump barked."], "Go back to Univision", "Trump", "direct"),
+    "parenthetical cue inside the reported clause": (
+        ["South Carolina, he said, was “where we have a chance to go mano a mano with Trump.”"],
+        "mano a mano", "he", "partial"),
+    "parenthetical cue before the reported clause": (
+        ["Instead, Donald Trump told CNN, his policy would merely be “to go after them” if he wins the White House."],
+        "go after them", "Donald Trump", "partial"),
     "sentence-initial word before the name": (["Rival Hillary Clinton said the debate was “a hell of a night.”"],
                                                "a hell of a night", "Hillary Clinton", "partial"),
     "full name only in quoted words": (["Trump wrote: “Crooked Hillary Clinton is spending a fortune on ads against me.”",
@@ -196,14 +202,20 @@ def test_naming_verb_without_quote_is_no_statement(nlp):
     [
         ("“Some people feel he will bring revolution,” she said. “If he gets in, things will explode,” she said.",
          "revolution", "explode"),
-        ("“Of course I believe in the devil. I was just kidding.” To which she said, “Thank God at least you still do.”",
-         "believe in the devil", "Thank God"),
     ],
-    ids=["each with its own cue", "cue after a finished quote belongs to the next"],
+    ids=["each with its own cue"],
 )
 def test_quotes_stay_two_statements(nlp, paragraph, first_words, second_words):
     _, quotes = quotes_of(nlp, [paragraph])
     assert only(quotes, first_words).content_span != only(quotes, second_words).content_span
+
+
+def test_cue_after_a_finished_quote_introduces_the_next(nlp):
+    _, quotes = quotes_of(nlp, ["“Of course I believe in the devil. I was just kidding.” To which she said, “Thank God at "
+                                "least you still do.”"])
+    reply = only(quotes, "Thank God")
+    assert reply.cue == "said"
+    assert all(q.cue_span != reply.cue_span for q in quotes if "believe in the devil" in q.text)
 
 
 def test_quotes_one_cue_governs_are_one_statement(nlp):
@@ -244,6 +256,15 @@ RUN_ON_CASES = {
         ['"Our members are frustrated with Secretary Perez," said Jack Mozloom, a spokesman for the federation. "He has '
          'been very aggressive with the overtime rule," which Mozloom thinks will lead employers to cut hours.'],
         "frustrated", "very aggressive", "Jack Mozloom"),
+    "the second quote runs on into narration": (
+        ['"I do not think this is something that voters in Iowa are going to care about," Palmieri told reporters. '
+         '"They care that she is focused on raising incomes for the middle class" and other pocketbook issues.'],
+        "voters in Iowa", "raising incomes", "Palmieri"),
+    "the next sentence reports something else after a full stop": (
+        ['"I just think what Rubio has done on immigration is one of the worst machinations in politics," the Senate '
+         'minority leader said. "It shows a lack of character." Reid said both Rubio and Cruz were "non-entities in the '
+         'Senate."'],
+        "worst machinations", "lack of character", "the Senate minority leader"),
     "the second quote lost its closing mark at the paragraph's end": (
         ["“Donald Trump is a presidential candidate unlike any we have ever seen before,” said Martin Baron. “His "
          "candidacy has defied all conventions and upended the political landscape.", "The paper hired twenty reporters."],
@@ -279,6 +300,9 @@ SENTENCE_OPENING_CASES = {
         '"Many would consider that an embarrassment for Hillary Clinton" if she did not win by a wider margin, '
         'said David Wasserman, an analyst.', "Many would consider", "partial", "margin"),
     "name and cue after the quote": ('"We are ready to talk" Lavrov said on Monday.', "We are ready", "direct", "talk"),
+    "continuation of the quote before runs to the sentence's end": (
+        '"We are ready to talk," Lavrov said. "We will send a delegation" to the summit in Geneva next week.',
+        "send a delegation", "direct", "next week"),
     "comma before the cue": ('"We are ready to talk," said Sergey Lavrov.', "We are ready", "direct", "talk,"),
 }
 
