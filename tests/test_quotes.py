@@ -113,6 +113,8 @@ POSITIVE_CASES = {
                                            "Clinton adviser, said at a recent event in Iowa."],
                                           "hunky-dory", "Gene Sperling", "direct"),
     "barked": (["“Go back to Univision,” Trump barked."], "Go back to Univision", "Trump", "direct"),
+    "no space between the cue's comma and the mark": (["Paul Ryan said,“Look, those images have no place in a campaign.”"],
+                                                       "those images", "Paul Ryan", "direct"),
     "parenthetical cue inside the reported clause": (
         ["South Carolina, he said, was “where we have a chance to go mano a mano with Trump.”"],
         "mano a mano", "he", "partial"),
