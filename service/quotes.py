@@ -531,10 +531,11 @@ class _ArticleExtractor:
         return before[-1].text in (".", "!", "?") and span[0].is_sent_start
 
     def _attribution_hangs_on(self, span: Span, comma: Token) -> bool:
-        """'As Michael Dell said last week in Tel Aviv, “...”': a cue clause before the comma that the
-        parser hangs on the quoted words."""
+        """'As Michael Dell said last week in Tel Aviv, “...”', 'Weaver did not seem impressed, telling
+        reporters, “...”': a cue clause before the comma that the parser hangs, at any depth, on the quoted words."""
         start = self.sentence(comma).start
-        return any(i in self.cue_at and span.start <= self.doc[i].head.i < span.end for i in range(start, comma.i))
+        return any(i in self.cue_at and any(span.start <= above.i < span.end for above in self.doc[i].ancestors)
+                   for i in range(start, comma.i))
 
     def _sentence_runs_on(self, span: Span, frame: Span) -> bool:
         """'“A big truck” plowed through the barriers': the quoted words end without punctuation and the

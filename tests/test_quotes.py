@@ -97,6 +97,9 @@ POSITIVE_CASES = {
                                       "went to Wall Street", "Hillary Clinton", "direct"),
     "inner quote closing before the verb": (["“Leaders honored Donald J. Trump for what they called ‘the comeback of the decade,’” "
                                              "the article read."], "Leaders honored", "the article", "direct"),
+    "cue clause before the comma hung deeper on the quote": (
+        ["Governor Rick Snyder did not seem impressed by the remarks, telling reporters, “A lot of people said the governor "
+         "should step down.”"], "A lot of people", "Rick Snyder", "direct"),
     "as X put it": (["As Senator Jane Doe put it, “We cannot wait for another winter.”"],
                     "We cannot wait", "Jane Doe", "direct"),
     "interjected": (["Sarah Silverman interjected, “Ladies and gentlemen, Mr. Paul Simon.”"],
