@@ -116,6 +116,7 @@ POSITIVE_CASES = {
                                            "Clinton adviser, said at a recent event in Iowa."],
                                           "hunky-dory", "Gene Sperling", "direct"),
     "barked": (["“Go back to Univision,” Trump barked."], "Go back to Univision", "Trump", "direct"),
+    "thundered": (["Senator Bob Smith thundered, “This is a disgrace to the office.”"], "a disgrace", "Bob Smith", "direct"),
     "no space between the cue's comma and the mark": (["Paul Ryan said,“Look, those images have no place in a campaign.”"],
                                                        "those images", "Paul Ryan", "direct"),
     "parenthetical cue inside the reported clause": (
