@@ -111,6 +111,8 @@ COPULAS = frozenset({"be", "have"})
 # Words allowed between two quotes of one run ("he said." plus a short frame).
 MAX_RUN_GAP_WORDS = 20
 WORD_CHARS = re.compile(r"\w+")
+# What a clause cut before a quote leaves at its end: ', but', ' and', ' —'.
+TRAILING_LINK = re.compile(r"[\s,;:—–-]*(?:\b(?:and|but|or)\b)?[\s,;:—–-]*$")
 # A comma or dash (inside or after the closing mark) that ends the quoted words and starts the writer's own.
 TRAILING_ADJUNCT = re.compile(r"(?:[,;][”\"’']?|[”\"’']?\s*[,;—–]|\s+-\s)\s")
 CONTINUING_CONJUNCTIONS = frozenset({"and", "but", "or", "because", "so", "nor"})
@@ -1105,7 +1107,7 @@ def extract_quotes(article: Article, doc: Doc, content: ContentChooser | None = 
         raise ValueError("doc must be the parse of article.body.text")
     extractor = _ArticleExtractor(article, doc, text, content or default_chooser())
     quoted = extractor.quote_statements()
-    statements = _report_nested_quotes(quoted, extractor.indirect_statements(quoted))
+    statements = _end_before_other_quotes(_report_nested_quotes(quoted, extractor.indirect_statements(quoted)), text)
     quotes: list[Quote] = []
     seen: set[tuple[str, str, str]] = set()
     for statement in statements:
@@ -1138,6 +1140,36 @@ def _report_nested_quotes(quoted: list[Statement], indirect: list[Statement]) ->
         statements.append(replace(statement, content=reporter.content, cue=reporter.cue, speaker=reporter.speaker,
                                   cue_score=reporter.cue_score))
     return statements + [other for k, other in enumerate(indirect) if k not in taken]
+
+
+def _end_before_other_quotes(statements: list[Statement], text: str) -> list[Statement]:
+    """'Suu Kyi said it was too early to congratulate winners but added, "I think …"': an indirect
+    statement's clause ends where a quote reported as a statement of its own begins (or at that quote's
+    cue, when the cue comes first). A clause left with too few words is no statement."""
+    quoted = [s for s in statements if s.kind != "indirect"]
+    kept: list[Statement] = []
+    for statement in statements:
+        if statement.kind == "indirect":
+            end = _end_before_quotes(statement, quoted, text)
+            if end is None:
+                continue
+            statement = replace(statement, parts=((statement.content[0], end),), content=(statement.content[0], end))
+        kept.append(statement)
+    return kept
+
+
+def _end_before_quotes(statement: Statement, quoted: list[Statement], text: str) -> int | None:
+    start, end = statement.content
+    for other in quoted:
+        if other.cue is not None and statement.cue is not None and other.cue.start == statement.cue.start:
+            continue
+        opening = other.parts[0][0] - 1
+        if start < opening < end:
+            end = other.cue.start_char if other.cue is not None and start < other.cue.start_char < opening else opening
+    if end == statement.content[1]:
+        return end
+    end = TRAILING_LINK.search(text, start, end).start()
+    return end if len(WORD_CHARS.findall(text, start, end)) >= MIN_INDIRECT_TOKENS else None
 
 
 def _nests(statement: Statement, outer: Statement) -> bool:

@@ -354,6 +354,15 @@ def test_indirect_speech(nlp):
     assert page[quote.content_span[0] : quote.content_span[1]] == "Russia understands North Korea’s decision to seek nuclear weapons"
 
 
+def test_indirect_clause_ends_where_a_quote_of_its_own_begins(nlp):
+    page, quotes = quotes_of(nlp, ['Aung San Suu Kyi said it was too early to congratulate the winners but added, "I think you all '
+                                   'have an idea of the results."'])
+    indirect = only(quotes, "too early")
+    assert indirect.kind == "indirect"
+    assert page[indirect.content_span[0] : indirect.content_span[1]] == "it was too early to congratulate the winners"
+    assert only(quotes, "an idea of the results").cue == "added"
+
+
 AGENCY_CASES = {
     "according to KCNA (full name)": ("He said they share views on “all strategic issues,” according to North Korea’s official Korean Central News Agency.", "KCNA"),
     "KCNA reported": ("Lavrov called for stronger “strategic and tactical cooperation” in international affairs, KCNA reported.", "KCNA"),
