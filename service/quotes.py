@@ -14,6 +14,10 @@ How a statement is found:
   the sentence or the paragraph before the quote (their cue, else their main verb; "- Name:" names the
   speaker), "— Name" (or ― Name, or a short "- Name" paragraph right under the quote) / "From Name:", or
   the speaker of the previous sentence for a paragraph that is only a quote.
+- A cue set off by commas that the parser hangs on a clause above the quote ('South Carolina, he said,
+  was “where …”') reports that whole clause. A sentence after a quote that ended with a full stop lends
+  the quote its cue only when it reports nothing of its own (no clause, no quote: '“B.” Reid said both
+  … are “…”' is not B's attribution).
 - Naming verbs (service/rules/naming_verbs.txt: call, label, dub ...) are cues only when they govern
   quoted words; their content is the object plus the quoted name ("called [Trump “unhinged”]").
 - A quote inside a sentence that no cue governs is a statement of the subject of the nearest verb above
@@ -31,9 +35,11 @@ How a statement is found:
   are '“A,” he said, adding: “B.”' (a cue of B's own between them).
   '“A,” X said, <narration>. “B.”' (B without a cue of its own, A direct or partial) is one statement
   with X as speaker, even when a later cue of the narration names someone else; inside a paragraph
-  whatever the narration's length, across a paragraph break only after a short frame.
+  whatever the narration's length, across a paragraph break only after a short frame. So is
+  '“A,” X said. “B” and more.': B runs on into narration, to its sentence's end.
 - Indirect speech: a cue verb with a clausal complement ("Lavrov said (that) ...",
-  "..., Lavrov said") or "according to X, ...".
+  "..., Lavrov said") or "according to X, ...". Its clause ends where a quote reported on its own
+  begins ('said it was too early … but added, “…”').
 - A quote inside a larger sentence ("commitment to “unconditionally support ...”"), or opening one that
   goes on past its unpunctuated close ('“A big truck” plowed through ...'), is "partial": its
   content_span is a clause around it. The rules below pick the clause the cue governs; a small network
@@ -44,7 +50,8 @@ How a statement is found:
 
 Confidence = cue evidence x speaker evidence: cue governs the words in the parse 1.0, cue attached to
 the quote 0.9, naming verb 0.9, indirect clause 0.9, "according to" 0.8, cue next to the quote 0.75,
-colon lead 0.7, verb after the quote, "— Name" or previous-sentence speaker 0.6, verb outside the lexicon 0.5;
+colon lead 0.7, verb after the quote, "— Name", parenthetical cue or previous-sentence speaker 0.6, verb
+outside the lexicon 0.5;
 speaker named 1.0, pronoun resolved 0.85, pronoun unresolved 0.5, no speaker 0.4. A subject the parser found
 inside the quoted words is replaced by the mention beside the cue ('“…,” said Leslie Wimes'); a relative
 pronoun is the speaker mention and its antecedent the speaker ("Beck, who said").
