@@ -213,6 +213,8 @@ class SpeakerResolver:
         for subject in reversed(self._subjects[max(0, position - 40) : position]):
             if pronoun.i - subject.i > ANTECEDENT_WINDOW:
                 return None
+            if _reported_by(pronoun, subject):
+                continue
             if subject.pos_ == "PRON":
                 if self.pronouns.get(subject.lower_) == wanted:
                     return self._antecedent_name(subject)
@@ -231,6 +233,14 @@ class SpeakerResolver:
             if wanted == "thing" and self.is_thing(ent.root):
                 return ent.text
         return None
+
+
+def _reported_by(pronoun: Token, subject: Token) -> bool:
+    """'Loyalty, he noted, has long been …': the subject of the clause that the pronoun's own
+    parenthetical clause reports is what is said, not who said it."""
+    verb = pronoun.head
+    parenthetical = verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and verb.i < verb.head.i)
+    return parenthetical and subject.head.i == verb.head.i
 
 
 def _relative_antecedent(head: Token) -> Token | None:

@@ -122,6 +122,10 @@ POSITIVE_CASES = {
     "parenthetical cue inside the reported clause": (
         ["South Carolina, he said, was “where we have a chance to go mano a mano with Trump.”"],
         "mano a mano", "he", "partial"),
+    "pronoun in a parenthetical cue is not the clause's subject": (
+        ["Senator Jim Sexton spoke on Monday.",
+         "Loyalty, he noted, has long been a core tenet of the party, and likely what keeps its “old guard” engaged."],
+        "old guard", "Jim Sexton", "partial"),
     "parenthetical cue before the reported clause": (
         ["Instead, Donald Trump told CNN, his policy would merely be “to go after them” if he wins the White House."],
         "go after them", "Donald Trump", "partial"),
