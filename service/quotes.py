@@ -467,9 +467,9 @@ class _ArticleExtractor:
         """'“A,” Palmieri told reporters. “B” and other pocketbook issues.': a quote that opens a sentence
         without a cue and runs on into narration goes on the previous speaker's statement, up to the
         sentence's end."""
-        if _words_between(self.doc, frame.start, span.start) or any(t.i in self.cue_at for t in frame):
+        if any(t.i in self.cue_at for t in frame):
             return None
-        speaker = self._previous_sentence_speaker(span, frame, earlier)
+        speaker = self._previous_sentence_speaker(span, frame, earlier)  # None unless the quote opens its sentence
         if speaker is None:
             return None
         content = (quoted.words[0], max(self._trimmed(list(self.doc[span.start : frame.end]))[1], quoted.words[1]))
