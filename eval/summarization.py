@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from tqdm import tqdm
 
@@ -39,7 +40,14 @@ LEAD3 = "lead3"
 ABLATION = "selected_sentences"
 PRIOR_ABLATION = "compressor_without_salience_prior"
 # Settings that shape the summaries, recorded with every report.
-SUMMARY_SETTINGS = ("summary_model", "summary_max_words", "summary_max_bullets", "num_beams", "keep_bias", "salience_weight")
+SUMMARY_SETTINGS = (
+    "summary_model",
+    "summary_max_words",
+    "summary_max_bullets",
+    "num_beams",
+    "keep_bias",
+    "salience_weight",
+)
 
 
 class SummaryPipeline(Protocol):
@@ -61,12 +69,22 @@ class SystemRun:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", required=True, type=Path, help="JSON lines (id, article, reference[, systems]) or a scraped page .txt")
-    parser.add_argument("--out", required=True, type=Path, help="report path (.json); .md and .png are written beside it")
+    parser.add_argument(
+        "--data", required=True, type=Path, help="JSON lines (id, article, reference[, systems]) or a scraped page .txt"
+    )
+    parser.add_argument(
+        "--out", required=True, type=Path, help="report path (.json); .md and .png are written beside it"
+    )
     parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N items")
-    parser.add_argument("--model", default=None, help="summariser checkpoint directory or hub id (Settings.summary_model)")
-    parser.add_argument("--generator", choices=("seq2seq", "extractive"), default=None, help="override Settings.generator")
-    parser.add_argument("--reference-field", default=None, help="JSON field holding the reference summary (default: detected)")
+    parser.add_argument(
+        "--model", default=None, help="summariser checkpoint directory or hub id (Settings.summary_model)"
+    )
+    parser.add_argument(
+        "--generator", choices=("seq2seq", "extractive"), default=None, help="override Settings.generator"
+    )
+    parser.add_argument(
+        "--reference-field", default=None, help="JSON field holding the reference summary (default: detected)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -170,7 +188,9 @@ def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:
         "settings": {name: getattr(settings, name) for name in SUMMARY_SETTINGS} if settings else None,
         "model": {"name": info.name, "version": info.version},
         "system": system,
-        "baselines": {name: scorer.block(outputs) for name, outputs in tqdm(baselines.items(), desc="scoring baselines")},
+        "baselines": {
+            name: scorer.block(outputs) for name, outputs in tqdm(baselines.items(), desc="scoring baselines")
+        },
         "faithfulness": system["faithfulness"],
         "length": system["length"],
         "latency_ms": latency_percentiles(system_run.summary_ms),
@@ -179,7 +199,7 @@ def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:
     }
 
 
-def _ablations(items: Sequence[EvalItem], pipeline: SummaryPipeline, scorer: "Scorer", system_run: SystemRun) -> dict:
+def _ablations(items: Sequence[EvalItem], pipeline: SummaryPipeline, scorer: Scorer, system_run: SystemRun) -> dict:
     ablations = {ABLATION: scorer.block(system_run.selected)}
     model_alone = without_salience_prior(pipeline)
     if model_alone is not None:
@@ -206,7 +226,9 @@ class Scorer:
     def block(self, outputs: Sequence[Sequence[str]]) -> dict:
         per_item = [self.rouge.score(item.reference, output) for item, output in zip(self.items, outputs)]
         block = aggregate_rouge(per_item)
-        block["faithfulness"] = self.checker.share([(output, source_text(item)) for item, output in zip(self.items, outputs)])
+        block["faithfulness"] = self.checker.share(
+            [(output, source_text(item)) for item, output in zip(self.items, outputs)]
+        )
         block["length"] = mean_length(outputs)
         return block
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, AsyncIterator, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -117,7 +118,9 @@ def _page_from_json(body: str) -> str:
     try:
         payload = json.loads(body)
     except json.JSONDecodeError as exc:
-        raise ApiError(422, "malformed_json", f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        raise ApiError(
+            422, "malformed_json", f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
     try:
         return SummarizeRequest.model_validate(payload).text
     except ValidationError as exc:
@@ -221,7 +224,7 @@ def _register_routes(app: FastAPI) -> None:
     async def readyz(pipeline: PipelineDep, settings: SettingsDep) -> dict[str, str]:
         try:
             ready = await asyncio.wait_for(run_in_threadpool(pipeline.ready), settings.request_timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             ready = False
         except Exception:
             logger.exception("readiness check failed")

@@ -12,10 +12,10 @@ import copy
 import json
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, LogitsProcessorList
@@ -67,8 +67,16 @@ class _Job:
 
 class Seq2SeqCompressor(Compressor):
     def __init__(
-        self, tokenizer, model, name: str, version: str, prompt: str, expected_ratio: float, num_beams: int,
-        keep_bias: float = 0.0, salience_weight: float = 0.0,
+        self,
+        tokenizer,
+        model,
+        name: str,
+        version: str,
+        prompt: str,
+        expected_ratio: float,
+        num_beams: int,
+        keep_bias: float = 0.0,
+        salience_weight: float = 0.0,
     ):
         self.tokenizer = tokenizer
         self.keep_bias = keep_bias
@@ -87,7 +95,7 @@ class Seq2SeqCompressor(Compressor):
         self.expected_ratio = expected_ratio
         self.num_beams = num_beams
 
-    def with_salience_weight(self, weight: float) -> "Seq2SeqCompressor":
+    def with_salience_weight(self, weight: float) -> Seq2SeqCompressor:
         """The same loaded model, decoding with another prior weight (0: the model's choices alone)."""
         twin = copy.copy(self)
         twin.salience_weight = weight
@@ -237,7 +245,9 @@ def _with_heads(sentence: SelectedSentence, kept: list[int], groups: Sequence[fr
     return sorted(result)
 
 
-def _unit_ranges(words: Sequence[Word], encoded: EncodedSentence, spans: Sequence[PageSpan]) -> tuple[tuple[int, int], ...]:
+def _unit_ranges(
+    words: Sequence[Word], encoded: EncodedSentence, spans: Sequence[PageSpan]
+) -> tuple[tuple[int, int], ...]:
     """(first, last) unit ranges covering the words inside each page span; a span whose edge cuts a unit
     (a piece fusing a word inside with one outside) gives none."""
     ranges = []
@@ -249,7 +259,9 @@ def _unit_ranges(words: Sequence[Word], encoded: EncodedSentence, spans: Sequenc
     return tuple(ranges)
 
 
-def _unit_groups(words: Sequence[Word], encoded: EncodedSentence, spans: Sequence[PageSpan]) -> tuple[tuple[int, int], ...]:
+def _unit_groups(
+    words: Sequence[Word], encoded: EncodedSentence, spans: Sequence[PageSpan]
+) -> tuple[tuple[int, int], ...]:
     """(first, last) unit ranges covering the words inside each page span (a quote with its marks, a name)."""
     unit_of_word = encoded.unit_of_word
     groups = []
@@ -288,9 +300,8 @@ def prompt_for(model_type: str) -> str:
 def load_compressor(settings: Settings) -> Seq2SeqCompressor:
     source = settings.summary_model
     local = Path(source)
-    if local.is_absolute() or source.startswith("."):
-        if not local.is_dir():
-            raise ModelLoadError(f"summary model directory {source!r} does not exist")
+    if (local.is_absolute() or source.startswith(".")) and not local.is_dir():
+        raise ModelLoadError(f"summary model directory {source!r} does not exist")
     try:
         tokenizer = AutoTokenizer.from_pretrained(source)
         model = AutoModelForSeq2SeqLM.from_pretrained(source, dtype=torch.float32)

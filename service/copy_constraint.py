@@ -9,9 +9,9 @@ allows. Works with any fast tokenizer that reports offsets (T5 sentencepiece, BA
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Sequence
 
 import torch
 from transformers import LogitsProcessor
@@ -60,7 +60,9 @@ def encode_sentence(tokenizer, prompt: str, text: str, words: Sequence[Span], ma
 
 def _group_units(pieces: list[tuple[int, int, int]], words: Sequence[Span]) -> tuple[Unit, ...]:
     """Words joined by a piece that crosses their boundary form one unit; lone pieces join the next word."""
-    ranges: list[tuple[int, int] | None] = [_overlapping_words(words, start, max(end, start + 1)) for _, start, end in pieces]
+    ranges: list[tuple[int, int] | None] = [
+        _overlapping_words(words, start, max(end, start + 1)) for _, start, end in pieces
+    ]
     for i in range(len(ranges) - 2, -1, -1):
         if ranges[i] is None:
             ranges[i] = ranges[i + 1]
@@ -296,7 +298,9 @@ class CopyConstraintProcessor(LogitsProcessor):
             emitted = prefix[1:]  # after the decoder start token
             options = automaton.options(emitted)
             pieces = list(options)
-            adjustment[row, pieces] = torch.tensor([-self.salience_weight * options[p] for p in pieces], dtype=scores.dtype)
+            adjustment[row, pieces] = torch.tensor(
+                [-self.salience_weight * options[p] for p in pieces], dtype=scores.dtype
+            )
             if self.keep_bias:
                 following = automaton.continuation(emitted)
                 if following is not None:

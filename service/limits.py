@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import AsyncIterator, Callable, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -71,7 +72,7 @@ class InferenceSlots:
         try:
             # shield: a timeout abandons the wait, but the thread (and its slot) runs to completion.
             return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout_s)
-        except asyncio.TimeoutError as exc:
+        except TimeoutError as exc:
             raise InferenceTimeout() from exc
 
     def shutdown(self) -> None:

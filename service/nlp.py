@@ -86,8 +86,12 @@ class ParallelNerParser:
 
     def _spawn_worker(self) -> tuple[ProcessPoolExecutor, Future]:
         # spawn, not fork: a forked copy of a process that already runs torch threads can deadlock.
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_load_recogniser, initargs=(self.model_name,))
+        pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_load_recogniser,
+            initargs=(self.model_name,),
+        )
         return pool, pool.submit(_entities, "Warm-up.")
 
     def _ready(self, pool: ProcessPoolExecutor, warm_up: Future) -> ProcessPoolExecutor:

@@ -12,8 +12,9 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
 from contextvars import ContextVar
-from typing import Any, Awaitable, Callable, MutableMapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 

@@ -39,20 +39,19 @@ import enum
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import trafilatura
 
-from service.schema import Article, TextSpan
 from service.lexicon import rule_lines
+from service.schema import Article, TextSpan
 
 # A stripped non-blank line: from its first to its last character that is neither whitespace (NBSP
 # included) nor a zero-width mark, never crossing a line break (those str.splitlines() knows).
-_LINE = re.compile(
-    r"[^\s\u200b\u2060\ufeff](?:[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*[^\s\u200b\u2060\ufeff])?"
-)
+_LINE = re.compile(r"[^\s\u200b\u2060\ufeff](?:[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*[^\s\u200b\u2060\ufeff])?")
 _LETTER = re.compile(r"[^\W\d_]")
 
 _HEADLINE_MIN_WORDS = 4
@@ -346,9 +345,7 @@ def _opens_article(line: _Line, is_transcript: bool) -> bool:
     return line.wire_dateline or not is_transcript
 
 
-def _blocks(
-    lines: list[_Line], is_transcript: bool
-) -> tuple[list[tuple[list[_Line], list[_Line]]], list[_Line]]:
+def _blocks(lines: list[_Line], is_transcript: bool) -> tuple[list[tuple[list[_Line], list[_Line]]], list[_Line]]:
     """(cluster, run) pairs: the non-body lines before each run of body lines, and the tail cluster."""
     blocks: list[tuple[list[_Line], list[_Line]]] = []
     cluster: list[_Line] = []
@@ -597,4 +594,3 @@ def extract_html(html: str) -> str:
     if title and _key(title) != _key(first_line) and _key(title) not in _key(body[:2000]):
         return f"{title}\n{body}"
     return body
-

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 from service import page, quotes
 from service.nlp import Parser, get_parser
@@ -72,7 +73,7 @@ class Pipeline:
         self.content = content
 
     @classmethod
-    def from_settings(cls, settings: Settings, load_seconds: dict[str, float] | None = None) -> "Pipeline":
+    def from_settings(cls, settings: Settings, load_seconds: dict[str, float] | None = None) -> Pipeline:
         """Load every model now, so that a missing or corrupt one stops start-up, naming it. Each model's
         load time goes into `load_seconds` when one is given."""
         seconds = {} if load_seconds is None else load_seconds

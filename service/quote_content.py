@@ -34,16 +34,113 @@ from service.settings import DEFAULT_QUOTE_CONTENT_DIR
 DecisionKind = Literal["governed", "predicate", "naming"]
 KIND_VALUE = {"governed": 0.0, "predicate": 0.5, "naming": 1.0}
 
-DEPS = ("ccomp", "xcomp", "dobj", "pobj", "prep", "advcl", "conj", "relcl", "acl", "attr", "acomp", "oprd",
-        "pcomp", "nsubj", "nsubjpass", "appos", "amod", "compound", "ROOT", "advmod", "npadvmod", "dative",
-        "punct", "mark", "cc", "det", "aux", "neg", "poss", "prt")
-POS = ("NOUN", "VERB", "PROPN", "ADP", "PUNCT", "DET", "ADJ", "PRON", "AUX", "ADV", "CCONJ", "SCONJ", "PART",
-       "NUM", "SPACE", "X", "SYM", "INTJ")
-WORDS = (",", ".", "—", "–", "-", ":", ";", "(", ")", "that", "which", "who", "and", "but", "because", "as",
-         "to", "for", "when", "if", "while", "after", "saying", "adding", "according", "what", "where", "whom",
-         "said", "says", "“", "”", '"', "so", "or", "with", "by", "of", "in", "on")
-FLAGS = ("quoted", "cue", "in_complement", "in_cue_clause", "in_rule_choice", "any_cue", "before_cue", "kind",
-         "capitalised", "line_break", "other_cue")
+DEPS = (
+    "ccomp",
+    "xcomp",
+    "dobj",
+    "pobj",
+    "prep",
+    "advcl",
+    "conj",
+    "relcl",
+    "acl",
+    "attr",
+    "acomp",
+    "oprd",
+    "pcomp",
+    "nsubj",
+    "nsubjpass",
+    "appos",
+    "amod",
+    "compound",
+    "ROOT",
+    "advmod",
+    "npadvmod",
+    "dative",
+    "punct",
+    "mark",
+    "cc",
+    "det",
+    "aux",
+    "neg",
+    "poss",
+    "prt",
+)
+POS = (
+    "NOUN",
+    "VERB",
+    "PROPN",
+    "ADP",
+    "PUNCT",
+    "DET",
+    "ADJ",
+    "PRON",
+    "AUX",
+    "ADV",
+    "CCONJ",
+    "SCONJ",
+    "PART",
+    "NUM",
+    "SPACE",
+    "X",
+    "SYM",
+    "INTJ",
+)
+WORDS = (
+    ",",
+    ".",
+    "—",
+    "–",
+    "-",
+    ":",
+    ";",
+    "(",
+    ")",
+    "that",
+    "which",
+    "who",
+    "and",
+    "but",
+    "because",
+    "as",
+    "to",
+    "for",
+    "when",
+    "if",
+    "while",
+    "after",
+    "saying",
+    "adding",
+    "according",
+    "what",
+    "where",
+    "whom",
+    "said",
+    "says",
+    "“",
+    "”",
+    '"',
+    "so",
+    "or",
+    "with",
+    "by",
+    "of",
+    "in",
+    "on",
+)
+FLAGS = (
+    "quoted",
+    "cue",
+    "in_complement",
+    "in_cue_clause",
+    "in_rule_choice",
+    "any_cue",
+    "before_cue",
+    "kind",
+    "capitalised",
+    "line_break",
+    "other_cue",
+)
 # The parse's own contextual vectors (doc.tensor, the tok2vec output en_core_web_sm's tagger and parser share).
 TENSOR_WIDTH = 96
 PARSE_FEATURES = len(FLAGS) + len(DEPS) + len(POS) + len(WORDS)
@@ -100,8 +197,10 @@ def decision_features(decision: ContentDecision) -> torch.Tensor:
         rows.append(row)
     tensor = window.doc.tensor
     if tensor is None or tensor.ndim != 2 or tensor.shape[1] != TENSOR_WIDTH:
-        raise ValueError(f"the quote content model needs the parse's tok2vec vectors (doc.tensor, width {TENSOR_WIDTH}); "
-                         f"this spaCy pipeline gave shape {getattr(tensor, 'shape', None)}")
+        raise ValueError(
+            f"the quote content model needs the parse's tok2vec vectors (doc.tensor, width {TENSOR_WIDTH}); "
+            f"this spaCy pipeline gave shape {getattr(tensor, 'shape', None)}"
+        )
     vectors = torch.as_tensor(tensor[window.start : window.end], dtype=torch.float32)
     return torch.cat([torch.tensor(rows, dtype=torch.float32).reshape(len(rows), PARSE_FEATURES), vectors], -1)
 
@@ -174,7 +273,7 @@ class LearnedContent:
         quoted = decision.quoted_token_range()
         log_probs = [boundary_log_probs(s, quoted) for s in scores]
         first = torch.stack([f for f, _ in log_probs]).sum(0)
-        last = torch.stack([l for _, l in log_probs]).sum(0)
+        last = torch.stack([end for _, end in log_probs]).sum(0)
         start = decision.window[int(first.argmax())]
         end = decision.window[int(last.argmax())]
         return min(start.idx, decision.quote[0]), max(end.idx + len(end.text), decision.quote[1])
@@ -186,10 +285,21 @@ WEIGHTS_NAME = "model.safetensors"
 
 def save_model(nets: list[ContentBoundaryNet], directory: Path, training: dict) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    tensors = {f"member{k}.{name}": value.contiguous() for k, net in enumerate(nets) for name, value in net.state_dict().items()}
+    tensors = {
+        f"member{k}.{name}": value.contiguous()
+        for k, net in enumerate(nets)
+        for name, value in net.state_dict().items()
+    }
     save_file(tensors, str(directory / WEIGHTS_NAME))
-    config = {"members": len(nets), "flags": FLAGS, "deps": DEPS, "pos": POS, "words": WORDS,
-              "tensor_width": TENSOR_WIDTH, "training": training}
+    config = {
+        "members": len(nets),
+        "flags": FLAGS,
+        "deps": DEPS,
+        "pos": POS,
+        "words": WORDS,
+        "tensor_width": TENSOR_WIDTH,
+        "training": training,
+    }
     (directory / CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
@@ -199,17 +309,24 @@ def load_model(directory: Path) -> LearnedContent:
         config = json.loads((directory / CONFIG_NAME).read_text(encoding="utf-8"))
         state = load_file(str(directory / WEIGHTS_NAME))
     except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"quote content model in {directory} could not be loaded ({exc}); "
-                             "train it with: python -m service.training.quote_content") from exc
+        raise ModelLoadError(
+            f"quote content model in {directory} could not be loaded ({exc}); "
+            "train it with: python -m service.training.quote_content"
+        ) from exc
     expected = {"flags": FLAGS, "deps": DEPS, "pos": POS, "words": WORDS}
-    if any(tuple(config.get(key, ())) != value for key, value in expected.items()) or config.get("tensor_width") != TENSOR_WIDTH:
+    if (
+        any(tuple(config.get(key, ())) != value for key, value in expected.items())
+        or config.get("tensor_width") != TENSOR_WIDTH
+    ):
         raise ModelLoadError(f"quote content model in {directory} was trained on other features; retrain it")
     nets = []
     for k in range(int(config.get("members", 0))):
         prefix = f"member{k}."
         net = ContentBoundaryNet()
         try:
-            net.load_state_dict({name[len(prefix) :]: value for name, value in state.items() if name.startswith(prefix)})
+            net.load_state_dict(
+                {name[len(prefix) :]: value for name, value in state.items() if name.startswith(prefix)}
+            )
         except RuntimeError as exc:
             raise ModelLoadError(f"quote content model in {directory} does not fit the network ({exc})") from exc
         nets.append(net)

@@ -62,9 +62,9 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Iterator
 
 from spacy.tokens import Doc, Span, Token
 
@@ -326,12 +326,15 @@ class _ArticleExtractor:
         self.resolver = SpeakerResolver(doc, [(q.open, q.close) for q in self.quoted])
         self.cue_at = {t.i: span for t in doc if (span := self.cues.match(t)) is not None}
         # Cue index -> the credit's noun phrase, for cues the tagger took for nouns.
-        self.credit_speakers = {t.i: words for t in doc
-                                if t.i not in self.cue_at and (words := self.cues.credit_noun(t)) is not None}
+        self.credit_speakers = {
+            t.i: words for t in doc if t.i not in self.cue_at and (words := self.cues.credit_noun(t)) is not None
+        }
         self.cue_at.update((i, doc[i : i + 1]) for i in self.credit_speakers)
         self.cue_tokens = frozenset(self.cue_at)
         naming = naming_verbs()
-        self.naming_at = {t.i for t in doc if t.pos_ == "VERB" and t.i not in self.cue_at and t.lemma_.lower() in naming}
+        self.naming_at = {
+            t.i for t in doc if t.pos_ == "VERB" and t.i not in self.cue_at and t.lemma_.lower() in naming
+        }
         self.wire_credit = self._wire_credit()
 
     def _paragraph_token_starts(self) -> list[int]:
@@ -383,18 +386,30 @@ class _ArticleExtractor:
         if governed is not None and governed[0].i in self.naming_at:
             cue, below = governed
             content, decision = self._named_content(cue, quoted.words)
-            return Statement(quoted.parts, content, "partial", self.doc[cue.i : cue.i + 1], self._speaker_of(cue), 0.9,
-                             decision=decision)
+            return Statement(
+                quoted.parts,
+                content,
+                "partial",
+                self.doc[cue.i : cue.i + 1],
+                self._speaker_of(cue),
+                0.9,
+                decision=decision,
+            )
         if governed is not None:
             cue, below = governed
             content, decision = quoted.words, None
             if kind == "partial":
                 content = self._clause_around(below, quoted.words, cue)
                 decision = self._content_decision(below, quoted.words, cue, "governed", content)
-            return Statement(quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), 1.0, decision=decision)
+            return Statement(
+                quoted.parts, content, kind, self.cue_at[cue.i], self._speaker_of(cue), 1.0, decision=decision
+            )
         if kind == "partial":
-            return (self._parenthetical_statement(quoted, span, frame) or self._predicate_statement(quoted, span, frame)
-                    or self._run_on_continuation(quoted, span, frame, earlier))
+            return (
+                self._parenthetical_statement(quoted, span, frame)
+                or self._predicate_statement(quoted, span, frame)
+                or self._run_on_continuation(quoted, span, frame, earlier)
+            )
         content = quoted.words
         attached = self._attached_cue(span, frame, inside)
         if attached is not None:
@@ -436,7 +451,9 @@ class _ArticleExtractor:
         speaker = self._speaker_of(verb)
         if speaker is None:
             return None
-        return Statement(quoted.parts, content, "partial", self.doc[verb.i : verb.i + 1], speaker, 0.5, decision=decision)
+        return Statement(
+            quoted.parts, content, "partial", self.doc[verb.i : verb.i + 1], speaker, 0.5, decision=decision
+        )
 
     def _parenthetical_statement(self, quoted: QuotedSpan, span: Span, frame: Span) -> Statement | None:
         """'South Carolina, he said, was “where we have a chance …”': a cue set off by commas that the parser
@@ -460,10 +477,14 @@ class _ArticleExtractor:
         words = [t for t in cue.subtree if not t.is_punct]
         first, last = words[0].i, words[-1].i
         opens = first <= frame.start or self.doc[first - 1].text == ","
-        closes = last + 1 >= frame.end or self.doc[last + 1].text in (",", ".", "!", "?", ";") or self.doc[last + 1].is_space
+        closes = (
+            last + 1 >= frame.end or self.doc[last + 1].text in (",", ".", "!", "?", ";") or self.doc[last + 1].is_space
+        )
         return opens and closes
 
-    def _run_on_continuation(self, quoted: QuotedSpan, span: Span, frame: Span, earlier: list[Statement]) -> Statement | None:
+    def _run_on_continuation(
+        self, quoted: QuotedSpan, span: Span, frame: Span, earlier: list[Statement]
+    ) -> Statement | None:
         """'“A,” Palmieri told reporters. “B” and other pocketbook issues.': a quote that opens a sentence
         without a cue and runs on into narration goes on the previous speaker's statement, up to the
         sentence's end."""
@@ -501,8 +522,11 @@ class _ArticleExtractor:
         para_start, para_end = self._paragraph_of(span.start_char)
         if _words_between(self.doc, span.end, end) == 0 and end < len(self.doc):
             following = self.sentence(self.doc[end])
-            if (following.start_char < para_end and self._looks_like_attribution(following)
-                    and not (_ends_sentence(span) and self._reports_its_own(following))):
+            if (
+                following.start_char < para_end
+                and self._looks_like_attribution(following)
+                and not (_ends_sentence(span) and self._reports_its_own(following))
+            ):
                 end = following.end
         if _words_between(self.doc, start, span.start) == 0 and start > 0:
             previous = self.sentence(self.doc[start - 1])
@@ -522,8 +546,10 @@ class _ArticleExtractor:
     def _reports_its_own(self, sentence: Span) -> bool:
         """'“B.” Reid said both Rubio and Cruz are “non-entities”': the sentence after a quote that ended
         with a full stop reports a clause or a quote of its own, so its cue is not the quote's."""
-        return any(t.text in QUOTE_CHARS or (t.i in self.cue_at and any(c.dep_ == "ccomp" for c in t.children))
-                   for t in sentence)
+        return any(
+            t.text in QUOTE_CHARS or (t.i in self.cue_at and any(c.dep_ == "ccomp" for c in t.children))
+            for t in sentence
+        )
 
     def _stands_alone(self, span: Span, frame: Span) -> bool:
         """A direct quote opens its sentence, or follows a colon or "said,"; a partial one is inside."""
@@ -543,8 +569,10 @@ class _ArticleExtractor:
         """'As Michael Dell said last week in Tel Aviv, “...”', 'Weaver did not seem impressed, telling
         reporters, “...”': a cue clause before the comma that the parser hangs, at any depth, on the quoted words."""
         start = self.sentence(comma).start
-        return any(i in self.cue_at and any(span.start <= above.i < span.end for above in self.doc[i].ancestors)
-                   for i in range(start, comma.i))
+        return any(
+            i in self.cue_at and any(span.start <= above.i < span.end for above in self.doc[i].ancestors)
+            for i in range(start, comma.i)
+        )
 
     def _sentence_runs_on(self, span: Span, frame: Span) -> bool:
         """'“A big truck” plowed through the barriers': the quoted words end without punctuation and the
@@ -578,8 +606,9 @@ class _ArticleExtractor:
         complement = next((c for c in verb.rights if c.dep_ in NAMED_OBJECT_DEPS), None)
         return named, (None if complement is None else self._content_decision(complement, quote, verb, "naming", named))
 
-    def _content_decision(self, complement: Token, quote: tuple[int, int], cue: Token, kind: DecisionKind,
-                          rule_choice: tuple[int, int]) -> ContentDecision | None:
+    def _content_decision(
+        self, complement: Token, quote: tuple[int, int], cue: Token, kind: DecisionKind, rule_choice: tuple[int, int]
+    ) -> ContentDecision | None:
         """A partial quote's content for the content model to place (service/quote_content.py), in the window
         of the quote's sentence and its cue; the rule's choice is one of the model's inputs."""
         sentence = self.sentence(complement)
@@ -628,9 +657,8 @@ class _ArticleExtractor:
         """'“…?” a narrator in the Clinton ad asks.': the first cue after the quote, in the clause that the
         quote's end opens, within a short attribution."""
         between = self.doc[span.end : cue.i]
-        return (
-            span.end <= cue.i < span.end + MAX_ATTRIBUTION_TOKENS
-            and not any(t.i in self.cue_at or t.text in QUOTE_CHARS or t.text in (".", ";", ":") for t in between)
+        return span.end <= cue.i < span.end + MAX_ATTRIBUTION_TOKENS and not any(
+            t.i in self.cue_at or t.text in QUOTE_CHARS or t.text in (".", ";", ":") for t in between
         )
 
     def _trailing_verb(self, quoted: QuotedSpan, span: Span, frame: Span) -> Token | None:
@@ -660,11 +688,16 @@ class _ArticleExtractor:
             return None
         named = _trailing_name(lead)
         if named:
-            name = Speaker(self.resolver.fullest_name(named), named[0].idx, named[-1].idx + len(named[-1].text), "named")
+            name = Speaker(
+                self.resolver.fullest_name(named), named[0].idx, named[-1].idx + len(named[-1].text), "named"
+            )
             return None, name
         cues = [t for t in lead if t.i in self.cue_at]
-        verbs = cues[-1:] or [t for t in lead if (t.head.i == t.i or t.head.i not in range(lead.start, lead.end))
-                              and t.pos_ in ("VERB", "AUX")]
+        verbs = cues[-1:] or [
+            t
+            for t in lead
+            if (t.head.i == t.i or t.head.i not in range(lead.start, lead.end)) and t.pos_ in ("VERB", "AUX")
+        ]
         for verb in verbs:
             speaker = self._speaker_of(verb)
             if speaker is not None and not self._quoted_chars(speaker.start, speaker.end):
@@ -678,7 +711,9 @@ class _ArticleExtractor:
         credit_start, credit_end = quoted.close, para_end
         if not self.text[quoted.close : para_end].strip() and para_end < len(self.text):
             # '"I went to Wall Street before the crash."¶- Clinton.'
-            credit_start, credit_end = self._paragraph_of(_first_non_space(self.text, para_end, len(self.text)) or para_end)
+            credit_start, credit_end = self._paragraph_of(
+                _first_non_space(self.text, para_end, len(self.text)) or para_end
+            )
         dash = TRAILING_NAME.match(self.text[credit_start:credit_end])
         if dash is not None and len(self.text[credit_start:credit_end].split()) <= MAX_CREDIT_WORDS:
             name_span = self.doc.char_span(credit_start + dash.end(), credit_end, alignment_mode="expand")
@@ -695,7 +730,9 @@ class _ArticleExtractor:
     def _previous_sentence_speaker(self, span: Span, frame: Span, earlier: list[Statement]) -> Speaker | None:
         """A quote that opens its sentence, with no cue after it, belongs to the speaker named just before
         it ('"A," said Jack Mozloom. "B," which Mozloom thinks ...')."""
-        if _words_between(self.doc, frame.start, span.start) or any(t.i in self.cue_at for t in self.doc[span.end : frame.end]):
+        if _words_between(self.doc, frame.start, span.start) or any(
+            t.i in self.cue_at for t in self.doc[span.end : frame.end]
+        ):
             return None
         if sum(t.is_alpha for t in span) < MIN_PREVIOUS_SENTENCE_WORDS or frame.start == 0:
             return None
@@ -785,12 +822,18 @@ class _ArticleExtractor:
         sentence_start = self.sentence(cue).start
         i = cue.i - 1
         if i > sentence_start and self.doc[i].text == ",":
-            opening = next((j for j in range(i - 1, max(i - MAX_ASIDE_TOKENS, sentence_start), -1)
-                            if self.doc[j].text == ","), None)
+            opening = next(
+                (j for j in range(i - 1, max(i - MAX_ASIDE_TOKENS, sentence_start), -1) if self.doc[j].text == ","),
+                None,
+            )
             if opening is None or self.doc[opening + 1].tag_ not in ("VBG", "VBN"):
                 return None
             i = opening - 1
-        if i < sentence_start or self.doc[i].pos_ not in ("NOUN", "PROPN") or self._quoted_chars(self.doc[i].idx, self.doc[i].idx + 1):
+        if (
+            i < sentence_start
+            or self.doc[i].pos_ not in ("NOUN", "PROPN")
+            or self._quoted_chars(self.doc[i].idx, self.doc[i].idx + 1)
+        ):
             return None
         return _name_head(self.doc[i])
 
@@ -879,8 +922,11 @@ class _ArticleExtractor:
             return self.wire_credit
         start = min(s.start_char for s in sentences)
         end = max(s.end_char for s in sentences)
-        outside = [(a, b, name) for a, b, name in self.agencies.find(self.text[start:end])
-                   if not statement.content[0] <= a + start < statement.content[1]]
+        outside = [
+            (a, b, name)
+            for a, b, name in self.agencies.find(self.text[start:end])
+            if not statement.content[0] <= a + start < statement.content[1]
+        ]
         if outside:
             return outside[0][2]
         carrier = self._according_to_carrier(self.doc.char_span(start, end, alignment_mode="expand"), statement)
@@ -968,7 +1014,11 @@ def _merge_same_cue(statements: list[Statement], text: str) -> list[Statement]:
     for statement in statements:
         previous = merged[-1] if merged else None
         both_cued = previous is not None and previous.cue is not None and statement.cue is not None
-        if both_cued and previous.cue.start == statement.cue.start and not _cue_introduces_next(previous, statement, text):
+        if (
+            both_cued
+            and previous.cue.start == statement.cue.start
+            and not _cue_introduces_next(previous, statement, text)
+        ):
             content = (min(previous.content[0], statement.content[0]), max(previous.content[1], statement.content[1]))
             merged[-1] = replace(previous, parts=previous.parts + statement.parts, content=content)
             continue
@@ -990,9 +1040,15 @@ def _join_split_quotes(statements: list[Statement], text: str) -> list[Statement
     joined: list[Statement] = []
     for statement in statements:
         previous = joined[-1] if joined else None
-        if previous is not None and (statement.kind == "direct" or statement.continues) and previous.kind in ("direct", "partial"):
+        if (
+            previous is not None
+            and (statement.kind == "direct" or statement.continues)
+            and previous.kind in ("direct", "partial")
+        ):
             gap = text[previous.parts[-1][1] : statement.parts[0][0]]
-            if (previous.kind == "direct" and _split_around_cue(previous, statement, gap, text)) or _runs_on(previous, statement, gap):
+            if (previous.kind == "direct" and _split_around_cue(previous, statement, gap, text)) or _runs_on(
+                previous, statement, gap
+            ):
                 content = (previous.content[0], statement.content[1])
                 speaker = previous.speaker or statement.speaker
                 joined[-1] = replace(previous, parts=previous.parts + statement.parts, content=content, speaker=speaker)
@@ -1144,8 +1200,15 @@ def _report_nested_quotes(quoted: list[Statement], indirect: list[Statement]) ->
             continue
         taken.add(outer)
         reporter = indirect[outer]
-        statements.append(replace(statement, content=reporter.content, cue=reporter.cue, speaker=reporter.speaker,
-                                  cue_score=reporter.cue_score))
+        statements.append(
+            replace(
+                statement,
+                content=reporter.content,
+                cue=reporter.cue,
+                speaker=reporter.speaker,
+                cue_score=reporter.cue_score,
+            )
+        )
     return statements + [other for k, other in enumerate(indirect) if k not in taken]
 
 

@@ -57,9 +57,7 @@ class SummarizeResponse(BaseModel):
     model: ModelOut
     timings_ms: dict[str, float]
     input_format: Literal["text", "html"]
-    source_text: str | None = Field(
-        None, description="For HTML input: the extracted text that every offset indexes."
-    )
+    source_text: str | None = Field(None, description="For HTML input: the extracted text that every offset indexes.")
 
 
 class SummarizeRequest(BaseModel):

@@ -35,7 +35,7 @@ class Article:
     PARAGRAPH_SEPARATOR = "\n\n"
 
     @cached_property
-    def body(self) -> "ArticleBody":
+    def body(self) -> ArticleBody:
         return ArticleBody.from_paragraphs(self.paragraphs, self.PARAGRAPH_SEPARATOR)
 
 
@@ -52,7 +52,7 @@ class ArticleBody:
     page_starts: tuple[int, ...] = field(default=())
 
     @classmethod
-    def from_paragraphs(cls, paragraphs: tuple[TextSpan, ...], separator: str) -> "ArticleBody":
+    def from_paragraphs(cls, paragraphs: tuple[TextSpan, ...], separator: str) -> ArticleBody:
         parts: list[str] = []
         body_starts: list[int] = []
         page_starts: list[int] = []

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from spacy.tokens import Doc, Span
 
@@ -26,7 +26,9 @@ MEANING_MODIFIERS = frozenset(rule_lines("meaning_modifiers.txt"))
 # A deletion may not take more than this share of a sentence's words: the bullet must keep its clause.
 MAX_DELETED_SHARE = 0.6
 _QUOTE_MARKS = frozenset('"“”«»')
-_NAME_ENTITIES = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
+_NAME_ENTITIES = frozenset(
+    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+)
 # What a verb needs besides its subject; a prepositional phrase beside one of these is an adjunct.
 _COMPLEMENTS = frozenset({"dobj", "attr", "acomp", "xcomp", "ccomp", "dative", "oprd", "agent", "prep"})
 # (most mentions in the article, value of keeping the word): a log scale of repetition.
@@ -164,9 +166,7 @@ def _selected(article: Article, sentence: Span, position: int, score: float, cou
         position=position,
         score=score,
         too_long=len(words) > MAX_REWRITE_WORDS,
-        entities=tuple(
-            (body.to_page(e.start_char), body.to_page_end(e.end_char)) for e in sentence.ents if len(e) > 1
-        ),
+        entities=tuple((body.to_page(e.start_char), body.to_page_end(e.end_char)) for e in sentence.ents if len(e) > 1),
         heads=tuple(
             (body.to_page(t.idx), body.to_page(t.head.idx))
             for t in sentence

@@ -111,8 +111,12 @@ class SpeakerResolver:
         # spell no one's name.
         in_headlines = {i for sent in self.doc.sents if _title_cased(sent) for i in range(sent.start, sent.end)}
         for ent in self.doc.ents:
-            if (ent.label_ == "PERSON" and not any(t.text in self.countries for t in ent)
-                    and ent.start not in in_headlines and not self._in_quote(ent.root)):
+            if (
+                ent.label_ == "PERSON"
+                and not any(t.text in self.countries for t in ent)
+                and ent.start not in in_headlines
+                and not self._in_quote(ent.root)
+            ):
                 names.append(self._strip_name(ent))
         chain: list[Token] = []
         for token in self.doc:

@@ -7,8 +7,8 @@ start-up stops and names the model.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from spacy.tokens import Doc
 
@@ -147,4 +147,3 @@ def get_summarizer(settings: Settings) -> Summarizer:
     if settings.generator == "extractive":
         return ExtractiveSummarizer(settings)
     return Seq2SeqSummarizer(settings, load_compressor(settings))
-

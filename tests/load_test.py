@@ -100,7 +100,9 @@ class Tally:
             self.unexpected.append(f"{response.status_code}: {response.text[:200]}")
 
 
-async def closed_loop(client: httpx.AsyncClient, body: bytes, concurrency: int, duration_s: float, limit: int, tally: Tally) -> int:
+async def closed_loop(
+    client: httpx.AsyncClient, body: bytes, concurrency: int, duration_s: float, limit: int, tally: Tally
+) -> int:
     deadline = time.perf_counter() + duration_s
     sent = 0
 
@@ -114,7 +116,9 @@ async def closed_loop(client: httpx.AsyncClient, body: bytes, concurrency: int, 
     return sent
 
 
-async def open_loop(client: httpx.AsyncClient, body: bytes, rate: float, duration_s: float, limit: int, tally: Tally) -> int:
+async def open_loop(
+    client: httpx.AsyncClient, body: bytes, rate: float, duration_s: float, limit: int, tally: Tally
+) -> int:
     count = min(int(rate * duration_s), limit)
     started = time.perf_counter()
     tasks = []
@@ -228,8 +232,16 @@ def main() -> int:
         wait_ready(url, process, log_path)
     try:
         report = asyncio.run(
-            run_load(url, args.mode, args.duration, args.rate, args.concurrency, args.max_requests, pid,
-                     args.page.read_bytes())
+            run_load(
+                url,
+                args.mode,
+                args.duration,
+                args.rate,
+                args.concurrency,
+                args.max_requests,
+                pid,
+                args.page.read_bytes(),
+            )
         )
     finally:
         if process is not None:

@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -173,7 +173,14 @@ BAD_REQUESTS = [
     ("no-content-type", b"hello", None, 415, "unsupported_media_type", "(none)"),
     ("unknown-charset", b"hello", "text/plain; charset=klingon-8", 415, "unsupported_charset", "klingon"),
     ("invalid-utf8", b"caf\xc3\x28 and more", "text/plain", 400, "undecodable_body", "byte 3"),
-    ("latin1-declared", "café said “hi”".encode("cp1252"), "text/plain; charset=utf-8", 400, "undecodable_body", "utf-8"),
+    (
+        "latin1-declared",
+        "café said “hi”".encode("cp1252"),
+        "text/plain; charset=utf-8",
+        400,
+        "undecodable_body",
+        "utf-8",
+    ),
     ("no-article", b"NO ARTICLE here", "text/plain", 422, "no_article", "no article"),
     ("too-large", b"a" * 2_001, "text/plain", 413, "body_too_large", "2000"),
 ]
@@ -234,16 +241,18 @@ def test_unknown_path_and_method_answer_json(fake_client):
 
 async def _post_while_first_is_running(app, pipeline: FakePipeline) -> tuple[httpx.Response, httpx.Response]:
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            first = asyncio.create_task(client.post("/v1/summarize", json={"text": "first article"}))
-            while not pipeline.started.is_set():
-                await asyncio.sleep(0.01)
-            started = time.perf_counter()
-            second = await client.post("/v1/summarize", json={"text": "second article"})
-            second.extensions["elapsed_s"] = time.perf_counter() - started
-            pipeline.gate.set()
-            return await first, second
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        first = asyncio.create_task(client.post("/v1/summarize", json={"text": "first article"}))
+        while not pipeline.started.is_set():
+            await asyncio.sleep(0.01)
+        started = time.perf_counter()
+        second = await client.post("/v1/summarize", json={"text": "second article"})
+        second.extensions["elapsed_s"] = time.perf_counter() - started
+        pipeline.gate.set()
+        return await first, second
 
 
 def test_saturated_server_answers_503_at_once():
@@ -287,9 +296,8 @@ def test_readyz_with_real_models(real_client):
 
 def test_missing_model_stops_startup_naming_it():
     app = create_app(Settings(generator="seq2seq", summary_model="/nonexistent/compressor"))
-    with pytest.raises(ModelLoadError, match="/nonexistent/compressor"):
-        with TestClient(app):
-            pass
+    with pytest.raises(ModelLoadError, match="/nonexistent/compressor"), TestClient(app):
+        pass
 
 
 def test_openapi_documents_the_route_and_its_errors(fake_client):

@@ -58,8 +58,15 @@ GOLD = [
         ([Prediction(span("We are ready"), span("Lavrov"), "direct")], 1, 1, 1),
         ([Prediction(span("We are"), span("Lavrov"), "direct")], 0, 0, 0),
         ([Prediction(span("Intro line"), None, "indirect")], 0, 0, 0),
-        ([Prediction(span("We are ready to talk,"), None, "direct"),
-          Prediction(span("Russia understands it"), span("he"), "indirect")], 1, 0, 2),
+        (
+            [
+                Prediction(span("We are ready to talk,"), None, "direct"),
+                Prediction(span("Russia understands it"), span("he"), "indirect"),
+            ],
+            1,
+            0,
+            2,
+        ),
     ],
     ids=["exact", "wrong speaker", "3 of 5 tokens", "2 of 5 tokens", "unrelated", "both, no speaker"],
 )
@@ -95,8 +102,11 @@ def test_parse_ann_reads_discontinuous_and_multiline_spans():
 
 @pytest.mark.parametrize(
     "line, message",
-    [("T1\tContent five 10\tx", "x.ann:1: bad offsets"), ("garbage line", "x.ann:1: not a brat"),
-     ("E1\tContent:T7", "x.ann:1: event argument")],
+    [
+        ("T1\tContent five 10\tx", "x.ann:1: bad offsets"),
+        ("garbage line", "x.ann:1: not a brat"),
+        ("E1\tContent:T7", "x.ann:1: event argument"),
+    ],
     ids=["bad offsets", "unknown line", "dangling event"],
 )
 def test_parse_ann_errors_name_file_and_line(line, message):
@@ -138,8 +148,18 @@ def test_command_on_fixture(tmp_path):
 def test_command_names_a_content_model_it_cannot_load(tmp_path, capsys):
     parser = argparse.ArgumentParser()
     attribution.add_arguments(parser)
-    args = parser.parse_args(["--data", str(SAMPLE), "--split", "dev", "--out", str(tmp_path / "out.json"),
-                              "--quote-content-model", str(tmp_path / "no-model")])
+    args = parser.parse_args(
+        [
+            "--data",
+            str(SAMPLE),
+            "--split",
+            "dev",
+            "--out",
+            str(tmp_path / "out.json"),
+            "--quote-content-model",
+            str(tmp_path / "no-model"),
+        ]
+    )
     assert attribution.run(args) == 2
     assert "no-model" in capsys.readouterr().err
 
@@ -157,12 +177,34 @@ def test_split_direct_quote_is_scored_by_its_quoted_parts_not_the_narration():
     first, second = text.index("We are"), text.index("We will")
     whole = (first, text.index("talk.") + len("talk."))
     parts = [
-        Quote(text=text[s:e], start=s, end=e, speaker="Sergey Lavrov", speaker_span=(17, 23), cue="said",
-              cue_span=(24, 28), source_agency=None, kind="direct", confidence=0.9, content_span=whole)
+        Quote(
+            text=text[s:e],
+            start=s,
+            end=e,
+            speaker="Sergey Lavrov",
+            speaker_span=(17, 23),
+            cue="said",
+            cue_span=(24, 28),
+            source_agency=None,
+            kind="direct",
+            confidence=0.9,
+            content_span=whole,
+        )
         for s, e in ((first, first + len("We are ready,")), (second, second + len("We will talk.")))
     ]
     (statement,) = predictions_from_quotes(parts)
     assert statement.content == ((parts[0].start, parts[0].end), (parts[1].start, parts[1].end))
-    partial = Quote(text="ready", start=4, end=9, speaker=None, speaker_span=None, cue=None, cue_span=None,
-                    source_agency=None, kind="partial", confidence=0.5, content_span=(0, 30))
+    partial = Quote(
+        text="ready",
+        start=4,
+        end=9,
+        speaker=None,
+        speaker_span=None,
+        cue=None,
+        cue_span=None,
+        source_agency=None,
+        kind="partial",
+        confidence=0.5,
+        content_span=(0, 30),
+    )
     assert predictions_from_quotes([partial])[0].content == ((0, 30),)  # a partial quote's statement is its clause

@@ -121,7 +121,11 @@ def _env(**extra: str) -> dict[str, str]:
 def test_entrypoint_missing_file_exit_code():
     done = subprocess.run(
         [sys.executable, "-m", "service", "summarize", "/nonexistent/page.txt"],
-        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 2 and "/nonexistent/page.txt" in done.stderr
 
@@ -129,7 +133,10 @@ def test_entrypoint_missing_file_exit_code():
 def test_serve_with_missing_model_exits_nonzero_naming_it():
     done = subprocess.run(
         [sys.executable, "-m", "service", "serve", "--port", "0"],
-        cwd=REPO, env=_env(NEWSATTRIB_SUMMARY_MODEL="/nonexistent/compressor"), capture_output=True, text=True,
+        cwd=REPO,
+        env=_env(NEWSATTRIB_SUMMARY_MODEL="/nonexistent/compressor"),
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert done.returncode != 0

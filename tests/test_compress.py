@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-
 import threading
 
+import pytest
 import torch
 
 from service.compress import SourcePiecesHead, load_compressor, prompt_for
 from service.copy_constraint import CopyAutomaton, CopyConstraintProcessor
 from service.nlp import ModelLoadError
-from service.schema import Quote
-from service.schema import TextSpan
+from service.schema import Quote, TextSpan
 from service.select import SelectedSentence, Word
 from service.settings import Settings
 from tests.tiny_model import build_tiny_checkpoint
@@ -62,9 +60,16 @@ def test_kept_quote_forces_its_speaker_and_cue(tiny_dir):
     by_text = {w.text: w for w in words}
     quote_words = [w for w in words if w.text in {"\u201cWe", "warn", "against", "exploiting", "these", "ties,\u201d"}]
     quote = Quote(
-        text=SENTENCES[1][: quote_words[-1].end], start=quote_words[0].start, end=quote_words[-1].end,
-        speaker="Sergey Lavrov", speaker_span=(by_text["he"].start, by_text["he"].end), cue="said",
-        cue_span=(by_text["said,"].start, by_text["said,"].end), source_agency="Tass", kind="direct", confidence=0.9,
+        text=SENTENCES[1][: quote_words[-1].end],
+        start=quote_words[0].start,
+        end=quote_words[-1].end,
+        speaker="Sergey Lavrov",
+        speaker_span=(by_text["he"].start, by_text["he"].end),
+        cue="said",
+        cue_span=(by_text["said,"].start, by_text["said,"].end),
+        source_agency="Tass",
+        kind="direct",
+        confidence=0.9,
     )
     (kept,) = compressor.compress([as_sentence(words)], quotes=[quote])
     kept_set = set(kept)
@@ -139,9 +144,16 @@ def test_speaker_units_are_forced_only_when_a_quote_loses_its_speaker(tiny_dir):
     encoded = encode_sentence(compressor.tokenizer, compressor.prompt, text, spans, 192)
     he, said = 6, 7  # word indices of "he" and "said,"
     quote = Quote(
-        text=SENTENCES[1][: words[5].end], start=0, end=words[5].end, speaker="Sergey Lavrov",
-        speaker_span=(words[he].start, words[he].end), cue="said", cue_span=(words[said].start, words[said].end),
-        source_agency="Tass", kind="direct", confidence=0.9,
+        text=SENTENCES[1][: words[5].end],
+        start=0,
+        end=words[5].end,
+        speaker="Sergey Lavrov",
+        speaker_span=(words[he].start, words[he].end),
+        cue="said",
+        cue_span=(words[said].start, words[said].end),
+        source_agency="Tass",
+        kind="direct",
+        confidence=0.9,
     )
     unit_of = {w: i for i, u in enumerate(encoded.units) for w in u.words}
     assert _speaker_units_needed(words, encoded, [1, 2], [quote]) == {unit_of[he], unit_of[said]}
@@ -159,8 +171,18 @@ def test_names_and_quotations_are_never_cut(tiny_dir, seed):
         parameter.data.normal_(0, 1)
     words = words_of(SENTENCES[1], offset=0)
     name = (words[8].start, words[9].end)  # "according to" stands in for a two-word name
-    quote = Quote(text=SENTENCES[1][1 : words[5].end - 2], start=1, end=words[5].end - 2, speaker=None,
-                  speaker_span=None, cue=None, cue_span=None, source_agency=None, kind="direct", confidence=0.5)
+    quote = Quote(
+        text=SENTENCES[1][1 : words[5].end - 2],
+        start=1,
+        end=words[5].end - 2,
+        speaker=None,
+        speaker_span=None,
+        cue=None,
+        cue_span=None,
+        source_agency=None,
+        kind="direct",
+        confidence=0.5,
+    )
     (kept,) = compressor.compress([as_sentence(words, entities=[name])], quotes=[quote])
     kept_words = {i for i, w in enumerate(words) if (w.start, w.end) in set(kept)}
     for group in ({8, 9}, set(range(0, 6))):
@@ -172,11 +194,24 @@ def test_a_kept_word_brings_its_head_and_whole_groups():
 
     words = words_of("The brother of ex-footballer Ryan Giggs has lost his job", offset=0)
     by_text = {w.text: i for i, w in enumerate(words)}
-    head = {"The": "brother", "brother": "lost", "of": "brother", "ex-footballer": "Giggs", "Giggs": "of",
-            "Ryan": "Giggs", "has": "lost", "his": "job", "job": "lost"}
+    head = {
+        "The": "brother",
+        "brother": "lost",
+        "of": "brother",
+        "ex-footballer": "Giggs",
+        "Giggs": "of",
+        "Ryan": "Giggs",
+        "has": "lost",
+        "his": "job",
+        "job": "lost",
+    }
     sentence = as_sentence(words)
     sentence = SelectedSentence(
-        sentence.span, sentence.words, 0, 0.0, False,
+        sentence.span,
+        sentence.words,
+        0,
+        0.0,
+        False,
         heads=tuple((words[by_text[w]].start, words[by_text[h]].start) for w, h in head.items()),
     )
     name = frozenset({by_text["Ryan"], by_text["Giggs"]})
@@ -190,10 +225,20 @@ def test_a_bart_checkpoint_decodes_under_the_same_constraint(tmp_path, tiny_dir,
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_dir)
     config = BartConfig(
-        vocab_size=len(tokenizer), d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-        decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=256,
-        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, bos_token_id=tokenizer.eos_token_id,
-        decoder_start_token_id=tokenizer.eos_token_id, forced_eos_token_id=None,
+        vocab_size=len(tokenizer),
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=256,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        bos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.eos_token_id,
+        forced_eos_token_id=None,
     )
     torch.manual_seed(0)
     BartForConditionalGeneration(config).save_pretrained(tmp_path)

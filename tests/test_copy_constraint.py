@@ -5,10 +5,9 @@ from __future__ import annotations
 import random
 
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import torch
 
 from service.copy_constraint import CopyAutomaton, CopyConstraintProcessor, Unit, _group_units, target_pieces
 

@@ -89,7 +89,7 @@ def test_normalise_for_rouge_splits_negation_like_ptb(raw, normalised):
 
 def test_raw_and_ptb_tokenised_text_score_alike(rouge):
     reference = split_sentences("He is n't sure `` it 's over , '' she said .")
-    assert rouge.score(reference, ['He isn\'t sure "it\'s over," she said.'])["rouge1"].f == pytest.approx(1.0)
+    assert rouge.score(reference, ["He isn't sure \"it's over,\" she said."])["rouge1"].f == pytest.approx(1.0)
 
 
 # --- Sentence splitting (references and outputs) -------------------------------------------------
@@ -102,7 +102,10 @@ def test_raw_and_ptb_tokenised_text_score_alike(rouge):
         ("NASA says so . Water is key .", ("NASA says so .", "Water is key .")),
         ("`` 20 to 30 years , '' she said . It ends .", ("`` 20 to 30 years , '' she said .", "It ends .")),
         ('He left. "It is over." Then rain!', ("He left.", '"It is over."', "Then rain!")),
-        ("Sales rose to $10.9bn.For 2005, it expects growth.", ("Sales rose to $10.9bn.", "For 2005, it expects growth.")),
+        (
+            "Sales rose to $10.9bn.For 2005, it expects growth.",
+            ("Sales rose to $10.9bn.", "For 2005, it expects growth."),
+        ),
         ("One sentence without a stop", ("One sentence without a stop",)),
         ("   ", ()),
     ],

@@ -58,14 +58,18 @@ def test_newline_references_and_headline_field():
 
 
 def test_reference_field_override_and_limit(tmp_path):
-    path = _write(tmp_path, [json.dumps({"id": "a", "article": "Text here.", "gold": "Gold one.", "summary": "Other."})])
+    path = _write(
+        tmp_path, [json.dumps({"id": "a", "article": "Text here.", "gold": "Gold one.", "summary": "Other."})]
+    )
     assert load_items(path, reference_field="gold").items[0].reference == ("Gold one.",)
     assert load_items(path).items[0].reference == ("Other.",)
     assert len(load_items(FRANK_STYLE, limit=2).items) == 2
 
 
 def test_rows_with_an_empty_reference_are_skipped_and_reported(tmp_path):
-    path = _write(tmp_path, ['{"id": "a", "article": "A.", "reference": "B."}', '{"id": "b", "article": "C.", "reference": ""}'])
+    path = _write(
+        tmp_path, ['{"id": "a", "article": "A.", "reference": "B."}', '{"id": "b", "article": "C.", "reference": ""}']
+    )
     dataset = load_items(path)
     assert [item.id for item in dataset.items] == ["a"]
     assert dataset.skipped == [f"{path}:2 (b): empty reference"]
@@ -198,10 +202,22 @@ def test_systems_missing_on_some_items_are_left_out(lead_pipeline):
 def test_summarization_command_writes_json_markdown_and_chart(tmp_path, pipeline, monkeypatch):
     monkeypatch.setattr(summarization.Pipeline, "from_settings", classmethod(lambda cls, settings: pipeline))
     out = tmp_path / "report" / "summ.json"
-    code = summarization.run(_args(summarization, ["--data", str(FRANK_STYLE), "--out", str(out), "--generator", "extractive"]))
+    code = summarization.run(
+        _args(summarization, ["--data", str(FRANK_STYLE), "--out", str(out), "--generator", "extractive"])
+    )
     assert code == 0
     report = json.loads(out.read_text())
-    assert set(report) >= {"n", "generator", "model", "system", "baselines", "faithfulness", "length", "latency_ms", "ablation"}
+    assert set(report) >= {
+        "n",
+        "generator",
+        "model",
+        "system",
+        "baselines",
+        "faithfulness",
+        "length",
+        "latency_ms",
+        "ablation",
+    }
     for block in (report["system"], report["baselines"]["lead3"], report["ablation"]["selected_sentences"]):
         assert set(block) >= {"rouge1", "rouge2", "rougeLsum", "ci", "faithfulness", "length"}
         assert set(block["rouge1"]) == {"p", "r", "f"}
@@ -309,6 +325,8 @@ def test_speed_command_times_only_long_enough_articles_and_model_loads(tmp_path,
     assert speed.run(_args(speed, [*argv, "--min-words", str(lengths[-1])])) == 0
     report = json.loads(out.read_text())
     assert report["n"] == lengths.count(lengths[-1]) < len(lengths)
-    assert set(report["load_s"]) == {"summariser", "spacy", "quote_content"} and all(s >= 0 for s in report["load_s"].values())
+    assert set(report["load_s"]) == {"summariser", "spacy", "quote_content"} and all(
+        s >= 0 for s in report["load_s"].values()
+    )
     assert speed.run(_args(speed, [*argv, "--min-words", str(lengths[-1] * 10)])) == 2
     assert "words or more" in capsys.readouterr().err

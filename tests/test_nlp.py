@@ -39,7 +39,7 @@ def test_worker_entities_equal_inline_parse(parallel, text):
 
 def test_entity_never_crosses_a_sentence_end(parallel):
     doc = parallel(TEXTS[-1])
-    assert [e.text for e in doc.ents][0] == "the Crucible Theatre"
+    assert next(e.text for e in doc.ents) == "the Crucible Theatre"
     for entity in doc.ents:
         assert entity[0].sent == entity[-1].sent
 
@@ -61,7 +61,10 @@ def test_missing_model_stops_start_up():
     "text, tokens",
     [
         ("Ryan said,“Look here.”", ["Ryan", "said", ",", "“", "Look", "here", ".", "”"]),
-        ('Rep. Gowdy (R-S.C.):"I have not."', ["Rep.", "Gowdy", "(", "R", "-", "S.C.)", ":", '"', "I", "have", "not", ".", '"']),
+        (
+            'Rep. Gowdy (R-S.C.):"I have not."',
+            ["Rep.", "Gowdy", "(", "R", "-", "S.C.)", ":", '"', "I", "have", "not", ".", '"'],
+        ),
         ("It was “a disaster.”The next day", ["It", "was", "“", "a", "disaster", ".", "”", "The", "next", "day"]),
         ("the act—“My plan!”—is", ["the", "act", "—", "“", "My", "plan", "!", "”", "—", "is"]),
         # Marks at a token's edges split as before; markup attributes are left alone.

@@ -304,7 +304,7 @@ def test_different_paragraph_is_kept() -> None:
     ],
 )
 def test_boilerplate_lines_are_not_kept(line: str) -> None:
-    (kind, _span), = classify_lines(line)
+    ((kind, _span),) = classify_lines(line)
     assert kind in {LineKind.BOILERPLATE, LineKind.MENU, LineKind.LINK}
     assert parse_page(line) == []
 
@@ -320,7 +320,7 @@ def test_boilerplate_lines_are_not_kept(line: str) -> None:
     ],
 )
 def test_body_sentences_that_look_like_boilerplate_are_kept(line: str) -> None:
-    (kind, _span), = classify_lines(line)
+    ((kind, _span),) = classify_lines(line)
     assert kind is LineKind.BODY
     (article,) = parse_page(line)
     assert article.paragraphs[0].text == line
@@ -471,8 +471,10 @@ def test_html_article_parses_with_offsets_into_extracted_text(extracted: str) ->
 @pytest.mark.parametrize(
     ("html", "expected"),
     [
-        ("<p>Officials said on Monday that the bridge would reopen next week after repairs.</p>",
-         "Officials said on Monday that the bridge would reopen next week after repairs."),
+        (
+            "<p>Officials said on Monday that the bridge would reopen next week after repairs.</p>",
+            "Officials said on Monday that the bridge would reopen next week after repairs.",
+        ),
         ("", ""),
     ],
 )

@@ -51,7 +51,9 @@ def test_extractive_generator_returns_the_selected_sentences(tiny_pipeline):
 def test_long_article_is_cut_at_a_paragraph_and_flagged(tiny_pipeline):
     paragraph = "The council said the new bridge would open next year after a long delay. " * 6
     text = "\n\n".join(f"{paragraph.strip()} Item {i}." for i in range(40))
-    limited = Pipeline(Settings(max_article_chars=2_000), tiny_pipeline.nlp, tiny_pipeline.summarizer, tiny_pipeline.content)
+    limited = Pipeline(
+        Settings(max_article_chars=2_000), tiny_pipeline.nlp, tiny_pipeline.summarizer, tiny_pipeline.content
+    )
     (article_result,) = limited.run(text).articles
     assert article_result.truncated
     assert 0 < article_result.paragraphs_analysed < len(article_result.article.paragraphs)
@@ -78,13 +80,17 @@ def test_html_input_is_extracted_and_reported(tiny_pipeline):
     assert "<p>" not in result.source_text
     (article_result,) = result.articles
     for bullet in article_result.summary.bullets:
-        assert result.source_text[bullet.source_sentence.start : bullet.source_sentence.end] == bullet.source_sentence.text
+        assert (
+            result.source_text[bullet.source_sentence.start : bullet.source_sentence.end] == bullet.source_sentence.text
+        )
 
 
 def test_one_huge_paragraph_is_cut_at_a_sentence_end(tiny_pipeline):
     sentence = "The council said the new bridge would open next year after a long delay. "
     text = sentence * 3000  # about 220 kB in one paragraph
-    limited = Pipeline(Settings(max_article_chars=5_000), tiny_pipeline.nlp, tiny_pipeline.summarizer, tiny_pipeline.content)
+    limited = Pipeline(
+        Settings(max_article_chars=5_000), tiny_pipeline.nlp, tiny_pipeline.summarizer, tiny_pipeline.content
+    )
     (article_result,) = limited.run(text).articles
     assert article_result.truncated
     for bullet in article_result.summary.bullets:

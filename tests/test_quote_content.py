@@ -15,8 +15,8 @@ from service.quote_content import (
     FLAGS,
     ContentBoundaryNet,
     LearnedContent,
-    default_chooser,
     decision_features,
+    default_chooser,
     load_model,
     save_model,
 )
@@ -135,8 +135,24 @@ def test_the_shipped_model_loads_and_widens_a_clause_the_parse_cut(decisions, nl
 
 def test_training_in_tiny_mode_writes_a_model_that_loads(tmp_path):
     out = tmp_path / "model"
-    assert train_main(["--data", str(FIXTURES / "polnear_partial"), "--split", "train", "--epochs", "2", "--seeds", "0", "1",
-                       "--out", str(out)]) == 0
+    assert (
+        train_main(
+            [
+                "--data",
+                str(FIXTURES / "polnear_partial"),
+                "--split",
+                "train",
+                "--epochs",
+                "2",
+                "--seeds",
+                "0",
+                "1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     config = json.loads((out / "config.json").read_text())
     assert config["training"]["documents"] == 1 and config["training"]["epochs"] == 2
     assert config["training"]["decisions"] == 2

@@ -84,17 +84,33 @@ def only_sentence(nlp, text: str):
     "text, deletable, not_deletable",
     [
         # An appositive goes with both its commas: "Hugh Hill said".
-        ("Hugh Hill, a doctor at the city hospital, said the clinic would close.", ", a doctor at the city hospital,", "said"),
+        (
+            "Hugh Hill, a doctor at the city hospital, said the clinic would close.",
+            ", a doctor at the city hospital,",
+            "said",
+        ),
         # A phrase after a noun is detail; "former" changes the claim and stays.
         ("The former president met a farmer from Ohio on Tuesday.", "from Ohio", "former"),
         # A verb's only complement stays: "Lavrov spoke" says nothing.
-        ("Foreign Minister Sergey Lavrov spoke at the eastern city of Wonsan.", "eastern", "at the eastern city of Wonsan"),
+        (
+            "Foreign Minister Sergey Lavrov spoke at the eastern city of Wonsan.",
+            "eastern",
+            "at the eastern city of Wonsan",
+        ),
         # A non-restrictive relative clause with its commas; a conjunct with its "and".
-        ("The company, which was founded in 1990, sold the factory and its offices.", ", which was founded in 1990,", "sold the factory"),
+        (
+            "The company, which was founded in 1990, sold the factory and its offices.",
+            ", which was founded in 1990,",
+            "sold the factory",
+        ),
         ("The company, which was founded in 1990, sold the factory and its offices.", "and its offices", "the factory"),
         # Part of a name: dropping "and Irish" would name another team.
         ("Gatland was named head coach of the British and Irish Lions for the tour.", "for the tour", "and Irish"),
-        ("Gatland was named head coach of the British and Irish Lions for the tour.", "for the tour", "British and Irish"),
+        (
+            "Gatland was named head coach of the British and Irish Lions for the tour.",
+            "for the tour",
+            "British and Irish",
+        ),
         # An attribution tail with its comma; "never" stays.
         ("The minister never approved the plan, according to two officials.", ", according to two officials", "never"),
     ],

@@ -11,16 +11,17 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
-from hypothesis import HealthCheck, given, settings, strategies as st
-
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from load_test import ALLOWED_STATUSES, free_port, run_load, start_server, stop_server, wait_ready
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
 from service import page, quotes
 from service.api import create_app, get_pipeline
 from service.pipeline import NoArticleError, Pipeline
@@ -163,9 +164,41 @@ def test_api_conforms_to_its_schema(case):
 
 # Fragments of news prose, shuffled: quote marks, cues, names and line breaks in every order.
 NEWS_FRAGMENTS = [
-    "“", "”", '"', "‘", "’", "«", "»", "'", " said", " says", " told reporters", ", according to", " he", " she",
-    " they", "Sergey Lavrov", "The minister", " Reuters", " (AFP)", " the bridge would reopen", " we warn",
-    ".", ",", ":", "?", "!", " — ", "(", ")", " ", "\n", "\n\n", "SEOUL:", "* ", "Home | News",
+    "“",
+    "”",
+    '"',
+    "‘",
+    "’",
+    "«",
+    "»",
+    "'",
+    " said",
+    " says",
+    " told reporters",
+    ", according to",
+    " he",
+    " she",
+    " they",
+    "Sergey Lavrov",
+    "The minister",
+    " Reuters",
+    " (AFP)",
+    " the bridge would reopen",
+    " we warn",
+    ".",
+    ",",
+    ":",
+    "?",
+    "!",
+    " — ",
+    "(",
+    ")",
+    " ",
+    "\n",
+    "\n\n",
+    "SEOUL:",
+    "* ",
+    "Home | News",
 ]
 NEWSY = st.lists(st.sampled_from(NEWS_FRAGMENTS), max_size=120).map("".join)
 

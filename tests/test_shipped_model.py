@@ -29,8 +29,8 @@ def test_first_article_bullets_read_like_a_publishers(seed_result, seed_page_tex
     assert "Sergey Lavrov" in summary.bullets[1].text
     for bullet in summary.bullets:
         text = bullet.text
-        assert text[0].isupper() and text[-1] in ".”\""
-        assert text.rstrip(".”\"").split()[-1].lower() not in DANGLING_ENDS
+        assert text[0].isupper() and text[-1] in '.”"'
+        assert text.rstrip('.”"').split()[-1].lower() not in DANGLING_ENDS
         source_words = bullet.source_sentence.text.split()
         assert len(text.split()) >= MIN_KEPT_SHARE * len(source_words)
         assert len(text.split()) <= len(source_words)

@@ -21,8 +21,23 @@ needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"training sources not
 @needs_data
 def test_tiny_training_run_gives_a_loadable_deleting_model(tmp_path):
     model_dir = tmp_path / "model"
-    assert main(["all", "--tiny", "--limit", "12", "--data", str(DATA), "--work", str(tmp_path / "work"),
-                 "--out", str(model_dir)]) == 0
+    assert (
+        main(
+            [
+                "all",
+                "--tiny",
+                "--limit",
+                "12",
+                "--data",
+                str(DATA),
+                "--work",
+                str(tmp_path / "work"),
+                "--out",
+                str(model_dir),
+            ]
+        )
+        == 0
+    )
     summary = json.loads((model_dir / "summariser.json").read_text())
     assert summary["training"]["steps"] > 0 and summary["training"]["device"] == "cpu"
     assert "sha256" in (model_dir / "MODEL_CARD.md").read_text()

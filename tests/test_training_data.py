@@ -321,7 +321,11 @@ def test_choice_of_deletions_is_seeded_and_never_empty(nlp, seed):
         ("The council rejected the plan to build a new stadium near the river.", "all", "ratio"),
         ("The council rejected the plan to build a new stadium near the river.", "The council", "too_few_kept"),
         ("The council rejected it.", "The council rejected", "sentence_length"),
-        ("The council rejected the plan to build a new stadium near the river.", "The council rejected the plan.", None),
+        (
+            "The council rejected the plan to build a new stadium near the river.",
+            "The council rejected the plan.",
+            None,
+        ),
     ],
 )
 def test_filter_problem(nlp, sentence, keep_words, problem):
@@ -371,7 +375,9 @@ def test_quoted_words_are_kept_or_dropped_together(nlp):
     inside = info.group_of[disgrace]
     assert {unit.words[k].text for k in inside} >= {"a", "disgrace", "whole", "service"}
     keep = finalize(unit.words, {0, 1, 2, 3, 4, disgrace} | inside, info)
-    assert not any(is_mark(unit.words[k]) and unit.words[k].text == '"' for k in keep) or quotes_balanced(unit.words, keep)
+    assert not any(is_mark(unit.words[k]) and unit.words[k].text == '"' for k in keep) or quotes_balanced(
+        unit.words, keep
+    )
 
 
 def test_closure_does_not_climb_out_of_a_coordinated_clause(nlp):

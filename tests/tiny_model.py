@@ -23,17 +23,34 @@ def build_tiny_checkpoint(out_dir: Path, seed: int = 0) -> Path:
     corpus = out_dir / "corpus.txt"
     corpus.write_text("\n".join(CORPUS * 20), encoding="utf-8")
     spm.SentencePieceTrainer.train(
-        input=str(corpus), model_prefix=str(out_dir / "sp"), vocab_size=100, model_type="unigram",
-        pad_id=0, eos_id=1, unk_id=2, bos_id=-1, normalization_rule_name="identity", minloglevel=2,
-        character_coverage=1.0, num_threads=1,
+        input=str(corpus),
+        model_prefix=str(out_dir / "sp"),
+        vocab_size=100,
+        model_type="unigram",
+        pad_id=0,
+        eos_id=1,
+        unk_id=2,
+        bos_id=-1,
+        normalization_rule_name="identity",
+        minloglevel=2,
+        character_coverage=1.0,
+        num_threads=1,
     )
     processor = spm.SentencePieceProcessor(model_file=str(out_dir / "sp.model"))
     vocab = [(processor.id_to_piece(i), processor.get_score(i)) for i in range(processor.get_piece_size())]
     tokenizer = T5Tokenizer(vocab=vocab, extra_ids=0)
     torch.manual_seed(seed)
     config = T5Config(
-        vocab_size=len(tokenizer), d_model=16, d_ff=32, d_kv=8, num_heads=2, num_layers=1,
-        num_decoder_layers=1, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
+        vocab_size=len(tokenizer),
+        d_model=16,
+        d_ff=32,
+        d_kv=8,
+        num_heads=2,
+        num_layers=1,
+        num_decoder_layers=1,
+        pad_token_id=0,
+        eos_token_id=1,
+        decoder_start_token_id=0,
     )
     model_dir = out_dir / "checkpoint"
     T5ForConditionalGeneration(config).save_pretrained(model_dir)

@@ -36,8 +36,11 @@ def load_config(tiny: bool, overrides: list[str] = ()) -> dict:
 def cmd_examples(args) -> int:
     from service.training.data import main as build
 
-    build(["--data", str(args.data), "--out", str(args.out), "--seed", str(args.seed)]
-          + (["--limit", str(args.limit)] if args.limit else []) + [a for a in args.data_args if a != "--"])
+    build(
+        ["--data", str(args.data), "--out", str(args.out), "--seed", str(args.seed)]
+        + (["--limit", str(args.limit)] if args.limit else [])
+        + [a for a in args.data_args if a != "--"]
+    )
     return 0
 
 
@@ -45,7 +48,9 @@ def cmd_tokenizer(args) -> int:
     from service.training.tokenizer import fit_tokenizer
 
     config = load_config(args.tiny)
-    fit_tokenizer(args.data, args.out, config["tokenizer"]["vocab_size"], config["tokenizer"]["max_sentences"], config["seed"])
+    fit_tokenizer(
+        args.data, args.out, config["tokenizer"]["vocab_size"], config["tokenizer"]["max_sentences"], config["seed"]
+    )
     return 0
 
 
@@ -89,13 +94,31 @@ def cmd_all(args) -> int:
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     steps = [
-        (cmd_examples, argparse.Namespace(data=args.data, out=work / "compression.jsonl", limit=args.limit, seed=13,
-                                         data_args=[])),
+        (
+            cmd_examples,
+            argparse.Namespace(data=args.data, out=work / "compression.jsonl", limit=args.limit, seed=13, data_args=[]),
+        ),
         (cmd_tokenizer, argparse.Namespace(data=args.data, out=work / "tokenizer", tiny=args.tiny)),
-        (cmd_encode, argparse.Namespace(examples=work / "compression.jsonl", tokenizer=work / "tokenizer",
-                                        out=work / "encoded.jsonl.gz", tiny=args.tiny)),
-        (cmd_train, argparse.Namespace(encoded=work / "encoded.jsonl.gz", tokenizer=work / "tokenizer",
-                                       out=args.out, device=args.device, tiny=args.tiny, set=[])),
+        (
+            cmd_encode,
+            argparse.Namespace(
+                examples=work / "compression.jsonl",
+                tokenizer=work / "tokenizer",
+                out=work / "encoded.jsonl.gz",
+                tiny=args.tiny,
+            ),
+        ),
+        (
+            cmd_train,
+            argparse.Namespace(
+                encoded=work / "encoded.jsonl.gz",
+                tokenizer=work / "tokenizer",
+                out=args.out,
+                device=args.device,
+                tiny=args.tiny,
+                set=[],
+            ),
+        ),
         (cmd_card, argparse.Namespace(model=args.out, eval_report=None)),
     ]
     for step, step_args in steps:
@@ -113,8 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("runs/compression.jsonl"))
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--seed", type=int, default=13)
-    p.add_argument("data_args", nargs=argparse.REMAINDER,
-                   help="further options of python -m service.training.data (e.g. --pool-sentences 14)")
+    p.add_argument(
+        "data_args",
+        nargs=argparse.REMAINDER,
+        help="further options of python -m service.training.data (e.g. --pool-sentences 14)",
+    )
     p.set_defaults(func=cmd_examples)
 
     p = sub.add_parser("tokenizer", help="fit the sentencepiece vocabulary")
@@ -136,8 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("service/models/compressor"))
     p.add_argument("--device", default="cpu")
     p.add_argument("--tiny", action="store_true")
-    p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                   help="override a compressor.toml value, e.g. --set train.max_minutes=3")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override a compressor.toml value, e.g. --set train.max_minutes=3",
+    )
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("card", help="write MODEL_CARD.md (hashes, config, scores) for a checkpoint")

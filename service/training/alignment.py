@@ -6,8 +6,9 @@ the aligned words are closed under syntax so the kept words still read as a sent
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from spacy.tokens import Token
 
@@ -16,8 +17,26 @@ from service.training.tokens import Structure, Words, is_content, is_mark
 # Dependents a kept word cannot lose and still read grammatically.
 _CLOSURE_DEPS = frozenset(
     {
-        "det", "predet", "aux", "auxpass", "neg", "case", "mark", "prt", "poss", "nummod", "quantmod",
-        "compound", "nsubj", "nsubjpass", "expl", "dobj", "pobj", "pcomp", "attr", "acomp",
+        "det",
+        "predet",
+        "aux",
+        "auxpass",
+        "neg",
+        "case",
+        "mark",
+        "prt",
+        "poss",
+        "nummod",
+        "quantmod",
+        "compound",
+        "nsubj",
+        "nsubjpass",
+        "expl",
+        "dobj",
+        "pobj",
+        "pcomp",
+        "attr",
+        "acomp",
     }
 )
 
@@ -34,7 +53,7 @@ def align(reference: Sequence[Token], words: Words, excluded: frozenset[int] = f
     sent_content = [k for k, t in enumerate(words) if is_content(t) and k not in excluded]
     anchors = _lcs(reference, ref_content, words, sent_content)
     pairs = list(anchors)
-    for (r0, k0), (r1, k1) in zip(anchors, anchors[1:]):
+    for (r0, k0), (r1, k1) in itertools.pairwise(anchors):
         ref_gap = [r for r in range(r0 + 1, r1) if not is_content(reference[r]) and not is_mark(reference[r])]
         sent_gap = [k for k in range(k0 + 1, k1) if not is_content(words[k]) and not is_mark(words[k])]
         pairs.extend(_lcs(reference, ref_gap, words, sent_gap))

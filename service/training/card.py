@@ -73,7 +73,9 @@ def _score_lines(report: dict) -> list[str]:
     named = {"this model": report["system"], **report.get("baselines", {})}
     named.update({f"ablation: {name}": block for name, block in report.get("ablation", {}).items()})
     for name, scores in named.items():
-        rows.append(f"| {name} | " + " | ".join(f"{scores[m]['f']:.2f}" for m in ("rouge1", "rouge2", "rougeLsum")) + " |")
+        rows.append(
+            f"| {name} | " + " | ".join(f"{scores[m]['f']:.2f}" for m in ("rouge1", "rouge2", "rougeLsum")) + " |"
+        )
     decoding = {k: v for k, v in (report.get("settings") or {}).items() if k != "summary_model"}
     rows.append(f"\nn = {report['n']}; faithfulness {report.get('faithfulness')}; settings {json.dumps(decoding)}")
     return rows

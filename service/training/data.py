@@ -20,9 +20,9 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -313,10 +313,15 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--syntactic-per-aligned", type=float, default=SYNTACTIC_PER_ALIGNED)
     parser.add_argument("--min-coverage", type=float, default=MIN_COVERAGE)
-    parser.add_argument("--pool-sentences", type=int, default=POOL_SENTENCES,
-                        help="lead sentences per article that may become syntactic examples")
-    parser.add_argument("--excerpt-chars", type=int, default=None,
-                        help="characters of each article to parse (default: per source)")
+    parser.add_argument(
+        "--pool-sentences",
+        type=int,
+        default=POOL_SENTENCES,
+        help="lead sentences per article that may become syntactic examples",
+    )
+    parser.add_argument(
+        "--excerpt-chars", type=int, default=None, help="characters of each article to parse (default: per source)"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     started = time.perf_counter()
@@ -326,9 +331,14 @@ def main(argv: Iterable[str] | None = None) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as out:
         for example in build_examples(
-            args.data, args.limit, args.seed,
-            syntactic_per_aligned=args.syntactic_per_aligned, min_coverage=args.min_coverage,
-            pool_sentences=args.pool_sentences, excerpt_chars=args.excerpt_chars, stats=stats,
+            args.data,
+            args.limit,
+            args.seed,
+            syntactic_per_aligned=args.syntactic_per_aligned,
+            min_coverage=args.min_coverage,
+            pool_sentences=args.pool_sentences,
+            excerpt_chars=args.excerpt_chars,
+            stats=stats,
         ):
             out.write(json.dumps(example, ensure_ascii=False) + "\n")
             by_origin[example["origin"]] += 1

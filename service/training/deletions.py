@@ -39,7 +39,9 @@ def load_cue_lemmas() -> frozenset[str]:
     return load_cue_lexicon().lemmas
 
 
-def candidate_deletions(words: Words, dateline: frozenset[int], info: Structure, cues: frozenset[str]) -> list[Deletion]:
+def candidate_deletions(
+    words: Words, dateline: frozenset[int], info: Structure, cues: frozenset[str]
+) -> list[Deletion]:
     index = {token.i: k for k, token in enumerate(words)}
     body = [k for k in range(len(words)) if k not in dateline]
     real = [k for k in body if not is_mark(words[k])]
@@ -57,9 +59,9 @@ def candidate_deletions(words: Words, dateline: frozenset[int], info: Structure,
     proposals += [("appositive", span) for span in _name_appositives(words, index, body)]
     proposals += [("relative", span) for span in _nonrestrictive_relatives(words, index, body)]
     for kind, span in proposals:
-        if span and not (span & dateline) and not splits_group(_words_only(words, span), info):
-            if any(k not in span for k in real):
-                found.append(Deletion(kind, frozenset(span)))
+        keeps_a_word = any(k not in span for k in real)
+        if span and not (span & dateline) and not splits_group(_words_only(words, span), info) and keeps_a_word:
+            found.append(Deletion(kind, frozenset(span)))
     return found
 
 
@@ -148,7 +150,9 @@ def _temporal(words: Words, index: dict[int, int], body: list[int]) -> list[set[
         else:
             continue
         phrase_words = [words[j] for j in _words_only(words, phrase)]
-        if phrase_words and all(w.ent_type_ in _TEMPORAL_ENTS and not any(ch.isdigit() for ch in w.text) for w in phrase_words):
+        if phrase_words and all(
+            w.ent_type_ in _TEMPORAL_ENTS and not any(ch.isdigit() for ch in w.text) for w in phrase_words
+        ):
             spans.append(span)
     return spans
 
@@ -158,7 +162,11 @@ def _parentheticals(words: Words, info: Structure, first: int, last: int) -> lis
     for opener, closer in info.partner.items():
         if words[opener].text in {"(", "["} and first < opener < closer:
             spans.append(set(range(opener, closer + 1)))
-    dashes = [k for k in range(first + 1, last) if words[k].text in _DASHES and words[k - 1].whitespace_ and words[k].whitespace_]
+    dashes = [
+        k
+        for k in range(first + 1, last)
+        if words[k].text in _DASHES and words[k - 1].whitespace_ and words[k].whitespace_
+    ]
     if len(dashes) == 2 and 0 < len(_words_only(words, set(range(dashes[0], dashes[1])))) <= _MAX_DASHED_WORDS:
         spans.append(set(range(dashes[0], dashes[1] + 1)))
     return spans

@@ -132,8 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     if not examples:
         raise SystemExit(f"no partial quotes with annotated content in {args.data}/{args.split}")
     nets = [train(examples, args.epochs, seed, args.learning_rate) for seed in args.seeds]
-    training = {"data": f"PolNeAR {args.split}", "documents": len(documents), "decisions": len(examples),
-                "epochs": args.epochs, "seeds": args.seeds, "learning_rate": args.learning_rate}
+    training = {
+        "data": f"PolNeAR {args.split}",
+        "documents": len(documents),
+        "decisions": len(examples),
+        "epochs": args.epochs,
+        "seeds": args.seeds,
+        "learning_rate": args.learning_rate,
+    }
     save_model(nets, args.out, training)
     print(f"{len(examples)} decisions from {len(documents)} texts; model written to {args.out}")
     return 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import random
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import sentencepiece as spm
 from transformers import T5Tokenizer

@@ -7,8 +7,8 @@ making a target gets the same comma, quote and bracket handling.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from spacy.tokens import Token
 

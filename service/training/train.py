@@ -66,7 +66,9 @@ def train(
     n_val = max(1, int(len(records) * settings["val_fraction"]))
     val, train_set = records[:n_val], records[n_val:]
     model.to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings["learning_rate"], weight_decay=settings["weight_decay"])
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=settings["learning_rate"], weight_decay=settings["weight_decay"]
+    )
     batches_per_epoch = math.ceil(len(train_set) / settings["batch_size"])
     total_steps = batches_per_epoch * settings["max_epochs"]
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_then_cosine(settings["warmup_steps"], total_steps))
@@ -78,7 +80,7 @@ def train(
     epoch = 0.0
     for epoch_index in range(settings["max_epochs"]):
         model.train()
-        for batch_index, batch in enumerate(_batches(train_set, settings["batch_size"], rng, pad, device)):
+        for batch_index, batch in enumerate(_batches(train_set, settings["batch_size"], rng, pad, device)):  # noqa: B007 (read after the loop)
             with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
                 loss = model(**batch).loss
             loss.backward()
@@ -88,7 +90,10 @@ def train(
             optimizer.zero_grad(set_to_none=True)
             step += 1
             if step % 200 == 0:
-                print(f"step {step} epoch {epoch_index} loss {loss.item():.4f} {time.perf_counter() - started:.0f}s", flush=True)
+                print(
+                    f"step {step} epoch {epoch_index} loss {loss.item():.4f} {time.perf_counter() - started:.0f}s",
+                    flush=True,
+                )
             if time.perf_counter() > deadline:
                 break
         epoch = epoch_index + (batch_index + 1) / batches_per_epoch
