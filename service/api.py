@@ -1,4 +1,4 @@
-"""HTTP API: POST /v1/summarize, health and readiness probes, Prometheus metrics.
+"""HTTP API: POST /v1/summarize, health and readiness probes, Prometheus metrics, and the web page at /.
 
 The pipeline is built once at start-up (lifespan) so that a missing model stops the process instead of
 failing the first request. Inference runs in a bounded thread pool, off the event loop.
@@ -29,6 +29,7 @@ from service.observability import Metrics, RequestContextMiddleware, configure_l
 from service.pipeline import NoArticleError, Pipeline
 from service.response import ErrorResponse, SummarizeRequest, SummarizeResponse, to_response
 from service.settings import Settings, get_settings
+from service.web import add_web_page
 
 SUPPORTED_MEDIA_TYPES = ("application/json", "text/plain", "text/html")
 # How long a refused client should wait: about one article's inference time.
@@ -282,6 +283,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         route_paths=lambda: {route.path for route in app.routes if "{" not in route.path},
     )
     _register_routes(app)
+    add_web_page(app)
     _register_error_handlers(app)
     return app
 

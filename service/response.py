@@ -42,6 +42,9 @@ class ArticleOut(BaseModel):
     summary: list[str] = Field(description="Generated summary bullets.")
     summary_sources: list[Span] = Field(description="Source sentence of each summary bullet.")
     quotes: list[QuoteOut]
+    paragraph_spans: list[Span] = Field(
+        default_factory=list, description="The article's body paragraphs in reading order (the text quotes index)."
+    )
     truncated: bool = Field(description="True when the article was too long and only its start was analysed.")
     paragraphs_analysed: int = Field(ge=0)
 
@@ -105,6 +108,7 @@ def article_out(result: ArticleResult) -> ArticleOut:
         summary=[b.text for b in bullets],
         summary_sources=[(b.source_sentence.start, b.source_sentence.end) for b in bullets],
         quotes=[quote_out(q) for q in result.quotes],
+        paragraph_spans=[(p.start, p.end) for p in article.paragraphs],
         truncated=result.truncated,
         paragraphs_analysed=result.paragraphs_analysed,
     )
