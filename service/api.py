@@ -1,7 +1,8 @@
 """HTTP API: POST /v1/summarize, health and readiness probes, Prometheus metrics, and the web page at /.
 
-The pipeline is built once at start-up (lifespan) so that a missing model stops the process instead of
-failing the first request. Inference runs in a bounded thread pool, off the event loop.
+The pipeline is built and warmed up once at start-up (lifespan), so that a missing model stops the process
+instead of failing the first request, and that request does not pay for lazy initialisation. Inference
+runs in a bounded thread pool, off the event loop.
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         except ModelLoadError as exc:
             logger.error("start-up failed: a model could not be loaded", extra={"error": str(exc)})
             raise
+        # uvicorn accepts no connection before start-up ends, so /healthz and /readyz answer only once
+        # this worker's first (slow) run is done and a client's first request runs warm.
+        warm_up_s = await run_in_threadpool(app.state.pipeline.warm_up)
+        logger.info("models warmed up", extra={"warm_up_s": round(warm_up_s, 2)})
     metrics: Metrics = app.state.metrics
     app.state.slots = InferenceSlots(settings.max_concurrency, on_change=metrics.inference_in_flight.set)
     logger.info("ready to serve", extra={"max_concurrency": settings.max_concurrency})

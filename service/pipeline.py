@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TypeVar
 
 from service import page, quotes
@@ -20,6 +21,8 @@ from service.settings import Settings
 from service.summarize import ModelInfo, Summarizer, get_summarizer
 
 T = TypeVar("T")
+
+WARM_UP_ARTICLE = Path(__file__).resolve().parent / "warmup_article.txt"
 
 
 class NoArticleError(ValueError):
@@ -98,6 +101,14 @@ class Pipeline:
             model=self.summarizer.info,
             timings_ms={name: round(ms, 2) for name, ms in timer.ms.items()},
         )
+
+    def warm_up(self) -> float:
+        """Run a whole article (headline, bullets, quotes of every kind) through every stage once and return
+        the seconds it took: the first run after loading pays for lazy initialisation in torch and spaCy,
+        which must not land on a client's first request."""
+        started = time.perf_counter()
+        self.run(WARM_UP_ARTICLE.read_text(encoding="utf-8"))
+        return time.perf_counter() - started
 
     def ready(self) -> bool:
         """Run one tiny article through every model; True when all answered."""

@@ -382,3 +382,22 @@ def test_cors_is_off_unless_configured(origins, allowed):
             headers={"origin": "https://newsroom.example", "access-control-request-method": "POST"},
         )
     assert (response.headers.get("access-control-allow-origin") == "https://newsroom.example") is allowed
+
+
+def test_startup_warms_the_pipeline_before_serving(monkeypatch):
+    """The first request must not pay for lazy model initialisation: start-up runs a whole article first."""
+
+    class WarmCountingPipeline(FakePipeline):
+        warm_ups = 0
+
+        def warm_up(self) -> float:
+            WarmCountingPipeline.warm_ups += 1
+            return 0.01
+
+    monkeypatch.setattr("service.api.Pipeline.from_settings", lambda settings: WarmCountingPipeline())
+    app = create_app(Settings(generator="extractive"))
+    assert WarmCountingPipeline.warm_ups == 0
+    with TestClient(app) as client:
+        assert WarmCountingPipeline.warm_ups == 1
+        assert client.get("/healthz").status_code == 200
+    assert WarmCountingPipeline.warm_ups == 1

@@ -96,3 +96,14 @@ def test_one_huge_paragraph_is_cut_at_a_sentence_end(tiny_pipeline):
     for bullet in article_result.summary.bullets:
         assert bullet.source_sentence.end <= 5_000
         assert bullet.source_sentence.text.endswith("delay.")
+
+
+def test_warm_up_runs_every_stage_on_a_whole_article(pipeline):
+    from service.pipeline import WARM_UP_ARTICLE
+
+    assert pipeline.warm_up() > 0
+    (article_result,) = pipeline.run(WARM_UP_ARTICLE.read_text(encoding="utf-8")).articles
+    # A headline, bullets, and quotes of every kind, so no stage meets its first input on a client's request.
+    assert article_result.article.headline and article_result.article.bullets
+    assert {quote.kind for quote in article_result.quotes} == {"direct", "partial", "indirect"}
+    assert article_result.summary.bullets
