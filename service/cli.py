@@ -102,12 +102,13 @@ def serve_command(args: argparse.Namespace) -> int:
 
     from service.settings import get_settings
 
-    workers = args.workers or get_settings().workers
+    settings = get_settings()
+    workers = args.workers or settings.workers
     # log_config=None: the app configures JSON logging itself, in every worker process.
     uvicorn.run(
         "service.api:app",
         host=args.host,
-        port=args.port,
+        port=settings.port if args.port is None else args.port,
         workers=workers,
         log_config=None,
         timeout_graceful_shutdown=30,
@@ -123,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--json", action="store_true", help="print the API's JSON document")
     serve = commands.add_parser("serve", help="run the HTTP API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=None, help="default: NEWSATTRIB_PORT or 8000")
     serve.add_argument("--workers", type=int, default=None, help="default: NEWSATTRIB_WORKERS or 1")
     return parser
 

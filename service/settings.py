@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     max_concurrency: int = Field(2, ge=1)
     request_timeout_s: float = Field(20.0, gt=0)
     workers: int = Field(1, ge=1)
+    # `python -m service serve` listens here unless --port says otherwise (the container sets it).
+    port: int = Field(8000, ge=0, le=65535)
     cors_origins: list[str] = Field(default_factory=list)
     log_request_text: bool = False
     torch_threads: int = Field(2, ge=1)

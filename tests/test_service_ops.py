@@ -52,13 +52,17 @@ def test_dockerfile_passes_hadolint():
 @pytest.mark.parametrize(
     "required",
     [
-        "FROM python:3.11-slim AS build",
-        "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu",
+        "ARG BASE_IMAGE=python:3.11-slim",
+        "FROM ${BASE_IMAGE} AS build",
+        "ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu",
+        'torch==2.13.0 --index-url "$TORCH_INDEX_URL"',
+        "assert torch.version.cuda is None",
         "HF_HUB_OFFLINE=1",
         "USER 10001",
         "HEALTHCHECK",
         "/healthz",
-        'CMD ["python", "-m", "service", "serve", "--host", "0.0.0.0", "--port", "8000"]',
+        "NEWSATTRIB_PORT=8000",
+        'CMD ["python", "-m", "service", "serve", "--host", "0.0.0.0"]',
     ],
 )
 def test_dockerfile_has(required):
