@@ -1,4 +1,4 @@
-"""python -m eval {summarization,attribution,speed} ...  (each writes a JSON report)."""
+"""python -m eval {summarization,attribution,speed,batch-speed} ...  (each writes a JSON report)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ COMMANDS = {
     "summarization": ("eval.summarization", "summaries vs the publisher's bullets, with baselines"),
     "attribution": ("eval.attribution", "quotes and speakers vs PolNeAR gold spans"),
     "speed": ("eval.speed", "latency per pipeline stage, with a BART-large-shaped reference"),
+    "batch-speed": ("eval.batch_speed", "batch throughput of the loop, pool and Ray engines, outputs compared"),
 }
 
 

@@ -1,6 +1,7 @@
-"""Command line: `python -m service summarize FILE|- [--json]` and `python -m service serve`.
+"""Command line: `python -m service summarize FILE|- [--json]`, `python -m service serve`, and
+`python -m service batch INPUT --out OUT.jsonl` (service.batch).
 
-Exit codes: 0 ok, 1 unexpected error, 2 unreadable input, 3 no article found, 4 a model failed to load.
+Exit codes (summarize): 0 ok, 1 unexpected error, 2 unreadable input, 3 no article found, 4 a model failed to load.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
+
+from service import batch
 
 if TYPE_CHECKING:
     from service.response import ArticleOut, QuoteOut, SummarizeResponse
@@ -126,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: NEWSATTRIB_PORT or 8000")
     serve.add_argument("--workers", type=int, default=None, help="default: NEWSATTRIB_WORKERS or 1")
+    batch.add_arguments(commands.add_parser("batch", help="analyse a corpus: JSON lines or a folder -> JSON lines"))
     return parser
 
 
@@ -133,4 +137,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "summarize":
         return summarize_command(args, sys.stdout)
+    if args.command == "batch":
+        return batch.batch_command(args)
     return serve_command(args)
