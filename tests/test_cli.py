@@ -150,3 +150,13 @@ def test_summary_model_variable_is_read(monkeypatch, variable):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(variable, "/nonexistent/compressor")
     assert Settings().summary_model == "/nonexistent/compressor"
+
+
+@pytest.mark.parametrize("argv, port", [([], 8123), (["--port", "9000"], 9000)], ids=["from-setting", "flag-wins"])
+def test_serve_port_is_the_setting_unless_given(monkeypatch, argv, port):
+    # The container sets NEWSATTRIB_PORT; an explicit --port still wins.
+    started = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: started.update(options))
+    monkeypatch.setattr("service.settings.get_settings", lambda: Settings(port=8123))
+    assert cli.main(["serve", *argv]) == 0
+    assert started["port"] == port
