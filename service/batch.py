@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -272,12 +272,16 @@ def run_loop(records: Iterable[Record], settings: Settings, workers: int, time_l
 
 
 _worker_pipeline: Pipeline | None = None
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _start_pool_worker(settings: Settings) -> None:
     global _worker_pipeline
     # A worker stopped by Ctrl-C in the parent must not print its own traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform == "linux":
+        # And it must not outlive a parent that was killed outright (kill -9 leaves no time to stop it).
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     _worker_pipeline = load_pipeline(settings)
 
 
@@ -344,8 +348,9 @@ class RayPipeline:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         rows = []
-        for record_id, text, content_type, url in zip(batch["id"], batch["text"], batch["content_type"], batch["url"]):
-            record = Record(str(record_id), str(text), str(content_type), None if url is None else str(url))
+        columns = (batch["id"], batch["text"], batch["content_type"], batch["url_json"])
+        for record_id, text, content_type, url_json in zip(*columns):
+            record = Record(str(record_id), str(text), str(content_type), json.loads(str(url_json)))
             rows.append(analyse(self.pipeline, record, self.time_limit_s))
         return {"row": rows}
 
@@ -390,7 +395,9 @@ def _write_shards(records: Iterable[Record], folder: Path) -> int:
     written = 0
     shard: list[str] = []
     for record in records:
-        shard.append(json.dumps(asdict(record), ensure_ascii=False) + "\n")
+        # The url travels JSON-encoded: a column of nulls would reach the actor as NaN.
+        fields = {"id": record.id, "text": record.text, "content_type": record.content_type}
+        shard.append(json.dumps({**fields, "url_json": json.dumps(record.url)}, ensure_ascii=False) + "\n")
         written += 1
         if len(shard) == RAY_RECORDS_PER_FILE:
             _write_shard(folder, written, shard)

@@ -167,6 +167,7 @@ def mixed_input(tmp_path, seed_page_text) -> Path:
             b'{"id": "cut", "text": "The line',
             {"id": "menu", "text": "Home\nNews\nSport"},
             {"id": "short", "text": "A repeated id is analysed once."},
+            {"id": "no-url", "text": SHORT_ARTICLE.replace("Monday", "Tuesday")},
         ],
     )
 
@@ -175,8 +176,8 @@ def test_loop_run_rows_and_resume(tmp_path, mixed_input, settings, seed_page_tex
     out = tmp_path / "out.jsonl"
     report = run_batch(mixed_input, out, settings, "loop", workers=1, progress=False)
     rows = {row["id"]: row for row in rows_of(out)}
-    assert set(rows) == {"seed", "short", "html", "empty", "line:5", "menu"}
-    assert (report.written, report.failed_now) == (6, 3)
+    assert set(rows) == {"seed", "short", "html", "empty", "line:5", "menu", "no-url"}
+    assert (report.written, report.failed_now) == (7, 3)
     assert {rid for rid, row in rows.items() if not row["ok"]} == {"empty", "line:5", "menu"}
     assert rows["menu"]["error"] == "no_article" and rows["line:5"]["error"] == "malformed_json"
     seed = rows["seed"]["document"]
@@ -191,7 +192,7 @@ def test_loop_run_rows_and_resume(tmp_path, mixed_input, settings, seed_page_tex
     with mixed_input.open("a", encoding="utf-8") as more:
         more.write(json.dumps({"id": "later", "text": SHORT_ARTICLE}) + "\n")
     again = run_batch(mixed_input, out, settings, "loop", workers=1, progress=False)
-    assert (again.written, again.skipped, again.failed_total) == (1, 7, 3)
+    assert (again.written, again.skipped, again.failed_total) == (1, 8, 3)
     assert [row["id"] for row in rows_of(out)].count("short") == 1
 
 
@@ -224,13 +225,15 @@ def local_ray():
     ray.shutdown()
 
 
-def test_every_engine_writes_the_same_bytes(tmp_path, mixed_input, settings, local_ray):
+def test_every_engine_writes_the_same_bytes(tmp_path, mixed_input, settings, local_ray, monkeypatch):
     """Loop, process pool and Ray Data on the same records: identical lines once sorted by id."""
+    # Several Ray input files, some whose records all lack a url (a column of nulls).
+    monkeypatch.setattr(batch, "RAY_RECORDS_PER_FILE", 2)
     outputs = {}
     for engine in ("loop", "pool", "ray"):
         out = tmp_path / f"{engine}.jsonl"
         run_batch(mixed_input, out, settings, engine, workers=2 if engine == "pool" else 1, progress=False)
         outputs[engine] = sorted(out.read_text(encoding="utf-8").splitlines())
-    assert len(outputs["loop"]) == 6
+    assert len(outputs["loop"]) == 7
     assert outputs["pool"] == outputs["loop"]
     assert outputs["ray"] == outputs["loop"]
