@@ -2,7 +2,8 @@
 against the real app and pipeline started as `python -m service serve`.
 
 The browser tests skip, saying why, where Chromium or Playwright is missing (.ci/run installs both). A
-screenshot of the seed page with a quote marked is written to out/screenshots/ as a test artifact.
+screenshot of the seed page's results, and one with a quote marked, are written to out/screenshots/ as
+test artifacts.
 """
 
 from __future__ import annotations
@@ -150,6 +151,8 @@ def test_seed_page_articles_quotes_and_a_marked_quote(page, seed_page_text):
 
     articles = page.get_by_role("article")
     assert articles.count() == 2
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / "web-seed-page-results.png"))
     for index, article in enumerate(document["articles"]):
         shown = articles.nth(index)
         assert shown.get_by_role("heading", level=2).inner_text() == article["headline"]
@@ -178,7 +181,6 @@ def test_seed_page_articles_quotes_and_a_marked_quote(page, seed_page_text):
         start, end = quote["speaker_span"]
         assert "".join(page.locator(".article-text .is-speaker").all_text_contents()) == seed_page_text[start:end]
     assert page.locator(".article-text .is-marked").first.is_visible()
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     screenshot = SCREENSHOT_DIR / "web-seed-page.png"
     page.screenshot(path=str(screenshot), full_page=False)
     print(f"screenshot: {screenshot}")
