@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import itertools
 import json
 import math
 import os
@@ -481,7 +482,15 @@ def run_batch(
                     state.done_ids.add(rejected.id)
                     write(error_row(rejected.id, rejected.url, rejected.error, rejected.message))
 
-        for row in ENGINE_FUNCTIONS[engine](records(), settings, workers, time_limit_s):
+        pending = records()
+        first = next(pending, None)
+        # Nothing left to analyse (a finished run, rerun): no models are loaded, no workers started.
+        rows = (
+            ENGINE_FUNCTIONS[engine](itertools.chain([first], pending), settings, workers, time_limit_s)
+            if first
+            else ()
+        )
+        for row in rows:
             drain_rejected()
             write(row)
             bar.set_postfix_str(f"skipped {report.skipped}, failed {report.failed_now}", refresh=False)
