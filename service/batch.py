@@ -267,7 +267,10 @@ def load_pipeline(settings: Settings) -> Pipeline:
 
 
 def run_loop(records: Iterable[Record], settings: Settings, workers: int, time_limit_s: float) -> Iterator[str]:
-    pipeline = load_pipeline(batch_settings(settings, workers))
+    """One process, one torch thread (`workers` is not used): with two threads on a busy 2-core machine
+    the loop ran 6-12 times slower (python -m eval batch-speed, load average 9-11), torch's threads waiting
+    on cores that other processes hold."""
+    pipeline = load_pipeline(batch_settings(settings, 1))
     for record in records:
         yield analyse(pipeline, record, time_limit_s)
 
@@ -504,7 +507,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="JSON-lines output; ids already in it are skipped")
     parser.add_argument("--engine", choices=ENGINES, default="loop", help="loop (default), pool or ray")
     parser.add_argument(
-        "--workers", type=int, default=None, help="processes or Ray actors (default: CPU count; loop: torch threads)"
+        "--workers", type=int, default=None, help="pool processes or Ray actors (default: the CPU count; loop: unused)"
     )
     parser.add_argument(
         "--time-limit",
