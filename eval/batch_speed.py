@@ -30,7 +30,9 @@ POLNEAR_DEV = DATA / "polnear" / "dev" / "text"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, type=Path, help="report path (.json)")
     parser.add_argument("--limit", type=int, default=200, help="articles (default 200)")
-    parser.add_argument("--workers", type=int, default=2, help="pool processes / Ray actors (the loop is one process, one torch thread)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="pool processes / Ray actors (the loop is one process, one torch thread)"
+    )
     parser.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, from {', '.join(ENGINES)}")
 
 
