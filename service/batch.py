@@ -76,6 +76,10 @@ class RecordTimeout(Exception):
     pass
 
 
+class EngineUnavailable(RuntimeError):
+    """The chosen engine cannot run here (Ray not installed, its cluster not reachable)."""
+
+
 # --- rows -----------------------------------------------------------------------------------------------
 
 
@@ -362,7 +366,10 @@ class RayPipeline:
 def run_ray(records: Iterable[Record], settings: Settings, workers: int, time_limit_s: float) -> Iterator[str]:
     """Ray Data: pending records are written as JSON-lines files, read with ray.data.read_json, analysed by
     `workers` RayPipeline actors (one CPU, one torch thread each) and streamed back here to be written."""
-    import ray
+    try:
+        import ray
+    except ImportError as exc:
+        raise EngineUnavailable("the ray engine needs Ray: pip install 'newsattrib[batch]'") from exc
 
     cluster = os.environ.get("RAY_ADDRESS")
     with tempfile.TemporaryDirectory(prefix="newsattrib-ray-") as folder:
@@ -370,7 +377,10 @@ def run_ray(records: Iterable[Record], settings: Settings, workers: int, time_li
             return
         if not ray.is_initialized():
             if cluster:
-                ray.init(address=cluster, log_to_driver=False)
+                try:
+                    ray.init(address=cluster, log_to_driver=False)
+                except ConnectionError as exc:
+                    raise EngineUnavailable(f"cannot reach the Ray cluster at RAY_ADDRESS={cluster}: {exc}") from exc
             else:
                 # One CPU more than actors, for the read tasks that feed them (logical CPUs; reading is light).
                 ray.init(
@@ -519,7 +529,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def batch_command(args: argparse.Namespace) -> int:
-    """Exit status: 0 every row in OUT is a result, 1 some are errors, 2 unreadable input, 4 a model failed."""
+    """Exit status: 0 every row in OUT is a result, 1 some are errors, 2 unusable input, output or engine,
+    4 a model failed to load."""
     from service.nlp import ModelLoadError
     from service.settings import get_settings
 
@@ -537,8 +548,11 @@ def batch_command(args: argparse.Namespace) -> int:
     except ModelLoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 4
+    except EngineUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (OSError, json.JSONDecodeError, KeyError) as exc:
-        print(f"error: cannot use {args.out}: {exc}", file=sys.stderr)
+        print(f"error: {exc} (reading {args.input} or {args.out})", file=sys.stderr)
         return 2
     print(
         f"{report.written} rows written ({report.failed_now} errors), {report.skipped} records already done; "

@@ -211,7 +211,10 @@ def test_exit_status_says_whether_any_record_failed(tmp_path, rows, status, monk
 
 @pytest.mark.parametrize(
     "argv_tail, message",
-    [(["missing.jsonl"], "does not exist"), (["in.jsonl", "--time-limit", "0"], "--time-limit")],
+    [
+        (["missing.jsonl"], "does not exist"),
+        (["in.jsonl", "--time-limit", "0"], "--time-limit"),
+    ],
 )
 def test_bad_arguments_exit_2(tmp_path, monkeypatch, capsys, argv_tail, message):
     monkeypatch.chdir(tmp_path)
