@@ -46,8 +46,9 @@ from typing import NamedTuple
 
 import trafilatura
 
-from service.lexicon import rule_lines
+from service import lexicon
 from service.schema import Article, TextSpan
+from service.text_facts import SENTENCE_CLOSERS, match_dateline
 
 # A stripped non-blank line: from its first to its last character that is neither whitespace (NBSP
 # included) nor a zero-width mark, never crossing a line break (those str.splitlines() knows).
@@ -67,22 +68,10 @@ _SUBHEADING_MAX_WORDS = 7
 # Paragraphs a headline is compared with: headlines restate the lede, not the whole story.
 _OPENING_PARAGRAPHS = 3
 
-_CLOSERS = "\"'”’»)]}"
 _BULLET = re.compile(r"[-–•*·▪●◦‣►]\s+")
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _MENU_SEPARATOR = re.compile(r"\s[|•·›»]\s")
-_PLACE = r"[A-ZÀ-Þ][A-ZÀ-Þ.'’ -]{1,40}"
-# Wire datelines: "WASHINGTON (Reuters) -", "LONDON, May 3 (AP) —", and a bare source opener,
-# "(Reuters) - ..." or CNN's "(CNN)They ..." (no space: the next word must then be capitalised).
-_AGENCY_DATELINE = re.compile(
-    rf"(?P<dateline>{_PLACE}(?:,[\w.'’ ]{{1,40}})?\s?\([A-Z][\w.&/ -]{{0,30}}\))\s?(?:--|[-—–])"
-    r"|(?P<bare>\([A-Z][A-Za-z]{1,15}(?: [A-Z][A-Za-z]{1,15})?\))(?:\s?(?:--|[-—–])|(?=[A-Z“\"]))"
-)
-# "SEOUL: ...", "NEW YORK, May 3: ...", "KYIV, Ukraine — ..."
-_PLACE_DATELINE = re.compile(
-    r"(?P<dateline>[A-ZÀ-Þ][A-ZÀ-Þ.'’ -]{0,40}[A-ZÀ-Þ.](?:,[\w.'’ ]{1,40}?)?)(?::\s|\s?(?:--|[—–])\s)"
-)
 
 
 class LineKind(enum.Enum):
@@ -146,15 +135,18 @@ class _ClusterPlan:
 # Rules files
 
 
-@lru_cache(maxsize=1)
 def _boilerplate_patterns() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    return lexicon.table("boilerplate.txt", _compile_boilerplate)
+
+
+def _compile_boilerplate(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     """(patterns anchored at the line start, tried with match; the rest, tried with search).
 
     Split so that the many anchored patterns are tried once per line, not at every position.
     """
     anchored: list[str] = []
     floating: list[str] = []
-    for pattern in rule_lines("boilerplate.txt"):
+    for pattern in patterns:
         try:  # compile one by one so that a bad line is named in the error
             re.compile(pattern, re.IGNORECASE)
         except re.error as exc:
@@ -165,16 +157,6 @@ def _boilerplate_patterns() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return frozenset(rule_lines("page_stopwords.txt"))
-
-
-@lru_cache(maxsize=1)
-def _dateline_labels() -> frozenset[str]:
-    return frozenset(rule_lines("dateline_labels.txt"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -208,7 +190,7 @@ def _stem(word: str) -> str:
 @lru_cache(maxsize=65536)
 def _content_stem(word: str) -> str:
     """The stem a word counts as when lines are compared; "" for stopwords and single letters."""
-    if len(word) < 2 or word in _stopwords():
+    if len(word) < 2 or word in lexicon.word_set("page_stopwords.txt"):
         return ""
     return _stem(word)
 
@@ -236,7 +218,7 @@ def _stripped_lines(text: str) -> list[tuple[str, int]]:
 
 
 def _ends_sentence(text: str) -> bool:
-    trimmed = text.rstrip(_CLOSERS)  # text is already stripped of whitespace
+    trimmed = text.rstrip(SENTENCE_CLOSERS)  # text is already stripped of whitespace
     return bool(trimmed) and trimmed[-1] in ".!?…;:,"
 
 
@@ -265,16 +247,10 @@ def _is_headline_like(text: str, word_count: int) -> bool:
 
 def _find_dateline(text: str, start: int) -> tuple[TextSpan | None, bool]:
     """The dateline opening a paragraph at page offset ``start``, and whether it names an agency."""
-    head = text[:120]
-    match = _AGENCY_DATELINE.match(head)
-    if match:
-        group = "dateline" if match.group("dateline") else "bare"
-        return TextSpan(match.group(group), start + match.start(group), start + match.end(group)), True
-    match = _PLACE_DATELINE.match(head)
-    if match and match.group("dateline").split(",")[0].strip() not in _dateline_labels():
-        dateline = match.group("dateline")
-        return TextSpan(dateline, start, start + len(dateline)), False
-    return None, False
+    found = match_dateline(text)
+    if found is None:
+        return None, False
+    return TextSpan(text[found.start : found.end], start + found.start, start + found.end), found.names_agency
 
 
 def _text_line(kind: LineKind, text: str, start: int) -> _Line:

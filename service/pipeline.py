@@ -5,7 +5,6 @@ Each stage lives in its own module; this one only wires them in order and times 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from service.quote_content import ContentChooser, default_chooser
 from service.schema import Article, Quote, Summary, TextSpan
 from service.settings import Settings
 from service.summarize import ModelInfo, Summarizer, get_summarizer
+from service.text_facts import SENTENCE_END
 
 T = TypeVar("T")
 
@@ -146,12 +146,9 @@ class Pipeline:
         return replace(article, paragraphs=tuple(kept))
 
 
-_SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s")
-
-
 def _cut_at_sentence_end(paragraph: TextSpan, limit: int) -> TextSpan:
     window = paragraph.text[:limit]
-    ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+    ends = [m.end() for m in SENTENCE_END.finditer(window)]
     cut = ends[-1] if ends else (window.rfind(" ") if " " in window else limit)
     text = window[:cut].rstrip()
     return TextSpan(text, paragraph.start, paragraph.start + len(text))
