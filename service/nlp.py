@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
 import re
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -156,7 +158,23 @@ _recogniser: Language | None = None
 
 def _load_recogniser(model_name: str) -> None:
     global _recogniser
+    _exit_with_parent()
     _recogniser = split_glued_quote_marks(spacy.load(model_name, exclude=NOT_NER))
+
+
+def _exit_with_parent() -> None:
+    """End this worker as soon as the process that spawned it is gone, however it ended (a SIGKILL runs
+    none of its clean-up): a spawned child holds a pipe whose other end only the parent holds, and that
+    pipe becomes readable when the parent dies."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch(sentinel: int) -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, args=(parent.sentinel,), name="exit-with-parent", daemon=True).start()
 
 
 def _entities(text: str) -> list[tuple[int, int, str]]:
