@@ -20,6 +20,7 @@ from typing import Protocol
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,9 @@ def load_spacy(name: str) -> Language:
 
 
 def split_glued_quote_marks(language: Language) -> Language:
-    infixes = language.tokenizer.infix_finditer.__self__.pattern  # type: ignore[attr-defined]
-    language.tokenizer.infix_finditer = re.compile("|".join((infixes, *GLUED_QUOTE_INFIXES))).finditer
+    tokenizer: Tokenizer = language.tokenizer
+    infixes = tokenizer.infix_finditer.__self__.pattern
+    tokenizer.infix_finditer = re.compile("|".join((infixes, *GLUED_QUOTE_INFIXES))).finditer
     return language
 
 

