@@ -12,9 +12,9 @@ import platform
 import re
 import sys
 import time
-from typing import Any
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
