@@ -30,5 +30,6 @@ def word_set(name: str, *, lowercase: bool = True) -> frozenset[str]:
 
 @cache
 def table(name: str, build: Callable[[tuple[str, ...]], T]) -> T:
-    """`build` applied to the entries of rules/<name>, once per process."""
+    """`build` applied to the entries of rules/<name>, once per process. `build` is part of the cache key:
+    pass a module-level function, never a lambda made anew at each call."""
     return build(rule_lines(name))

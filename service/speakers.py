@@ -42,7 +42,11 @@ def _pronoun_table(entries: tuple[str, ...]) -> dict[str, Category]:
 
 def country_words() -> frozenset[str]:
     """Every word of a country name: such a token is a place or state, never a person."""
-    return lexicon.table("countries.txt", lambda entries: frozenset(w for line in entries for w in line.split()))
+    return lexicon.table("countries.txt", _every_word)
+
+
+def _every_word(entries: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(word for line in entries for word in line.split())
 
 
 @dataclass(frozen=True)
