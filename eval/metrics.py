@@ -99,7 +99,7 @@ def aggregate_rouge(per_item: Sequence[ItemScores]) -> dict:
     return summary
 
 
-def _percent(fraction: float) -> float:
+def _percent(fraction: float | np.floating) -> float:
     return round(float(fraction) * 100, 2)
 
 

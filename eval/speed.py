@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -32,7 +33,7 @@ STAGES = ("parse_page", "nlp", "quotes", "summary")
 TORCH_THREADS = 2
 SEED = 0
 # facebook/bart-large-cnn's published sizes (its config.json); weights stay random, nothing is downloaded.
-BART_LARGE_CNN_SIZES = {
+BART_LARGE_CNN_SIZES: dict[str, Any] = {
     "d_model": 1024,
     "encoder_layers": 12,
     "decoder_layers": 12,

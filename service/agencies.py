@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from service.settings import RULES_DIR
+from service import lexicon
 
-AGENCIES_FILE = RULES_DIR / "agencies.tsv"
+AGENCIES_FILE = "agencies.tsv"
 
 
 @dataclass(frozen=True)
@@ -27,15 +26,13 @@ class AgencyTable:
         return [(m.start(), m.end(), self.canonical_by_alias[m.group(0)]) for m in self.pattern.finditer(text)]
 
 
-def parse_agency_table(lines: list[str], source: str = "<agencies>") -> AgencyTable:
+def parse_agency_table(entries: Sequence[str], source: str = AGENCIES_FILE) -> AgencyTable:
+    """The table from its entries (comment and blank lines already left out, as rules files are read)."""
     canonical_by_alias: dict[str, str] = {}
-    for number, raw in enumerate(lines, start=1):
-        line = raw.rstrip("\n")
-        if not line.strip() or line.startswith("#"):
-            continue
+    for number, line in enumerate(entries, start=1):
         fields = line.split("\t")
         if len(fields) != 2 or not fields[0].strip():
-            raise ValueError(f"{source}:{number}: expected 'canonical<TAB>alias|alias', got {line!r}")
+            raise ValueError(f"{source} entry {number}: expected 'canonical<TAB>alias|alias', got {line!r}")
         canonical = fields[0].strip()
         canonical_by_alias[canonical] = canonical
         for alias in fields[1].split("|"):
@@ -46,6 +43,5 @@ def parse_agency_table(lines: list[str], source: str = "<agencies>") -> AgencyTa
     return AgencyTable(canonical_by_alias, pattern)
 
 
-@lru_cache(maxsize=1)
-def load_agency_table(path: Path = AGENCIES_FILE) -> AgencyTable:
-    return parse_agency_table(path.read_text(encoding="utf-8").splitlines(), str(path))
+def load_agency_table() -> AgencyTable:
+    return lexicon.table(AGENCIES_FILE, parse_agency_table)

@@ -127,6 +127,10 @@ def _page_from_json(body: str) -> str:
         raise ApiError(
             422, "malformed_json", f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
+    except RecursionError as exc:
+        raise ApiError(422, "malformed_json", "JSON nested too deeply to read") from exc
+    except ValueError as exc:  # an integer beyond Python's digit limit
+        raise ApiError(422, "malformed_json", "a number in the JSON is too long to read") from exc
     try:
         return SummarizeRequest.model_validate(payload).text
     except ValidationError as exc:
@@ -258,11 +262,11 @@ def _register_error_handlers(app: FastAPI) -> None:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return error_response(422, "invalid_request", problems)
 
-    @app.exception_handler(Exception)
-    async def unexpected_error(_: Request, exc: Exception) -> JSONResponse:
-        # Logged with its traceback; the client gets no internals.
-        logger.error("unhandled error", exc_info=exc)
-        return error_response(500, "internal_error", "internal error; see the server log for this request id")
+
+def internal_error_body(request_id: str) -> bytes:
+    """The 500 answer: no internals, only the id under which the server log holds the traceback."""
+    message = "internal error; see the server log for this request id"
+    return ErrorResponse(error="internal_error", message=message, request_id=request_id).model_dump_json().encode()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -285,7 +289,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware,
         metrics=app.state.metrics,
-        route_paths=lambda: {route.path for route in app.routes if "{" not in route.path},
+        route_paths=lambda: {path for route in app.routes if "{" not in (path := getattr(route, "path", "{"))},
+        internal_error_body=internal_error_body,
     )
     _register_routes(app)
     add_web_page(app)

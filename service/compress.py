@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -41,6 +42,8 @@ DRAFT_LENGTH = 24
 SUMMARISER_CONFIG = "summariser.json"
 
 PageSpan = tuple[int, int]
+
+logger = logging.getLogger(__name__)
 
 
 class Compressor(ABC):
@@ -289,11 +292,12 @@ def _speaker_units_needed(words, encoded: EncodedSentence, kept: list[int], quot
 
 
 def prompt_for(model_type: str) -> str:
-    """The task prefix for a model family, from prompts/; families without a file get none."""
+    """The task prefix for a model family, from prompts/; a family without a file gets none, said aloud."""
     for name in (f"{model_type}.txt", "default.txt"):
         path = PROMPTS_DIR / name
         if path.exists():
             return path.read_text(encoding="utf-8").rstrip("\n")
+    logger.warning("no task prefix for model family %r in %s: the model reads bare sentences", model_type, PROMPTS_DIR)
     return ""
 
 
@@ -316,7 +320,8 @@ def load_compressor(settings: Settings) -> Seq2SeqCompressor:
         model=model.to(settings.device),
         name=card.get("name", local.name if local.is_dir() else source),
         version=card.get("version", "unversioned"),
-        prompt=prompt_for(model.config.model_type),
+        # A checkpoint trained here records the prefix it was trained with; others use their family's.
+        prompt=card["prompt"] if "prompt" in card else prompt_for(model.config.model_type),
         expected_ratio=float(card.get("expected_ratio", 0.7)),
         num_beams=settings.num_beams,
         keep_bias=settings.keep_bias,

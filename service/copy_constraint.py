@@ -291,7 +291,7 @@ class CopyConstraintProcessor(LogitsProcessor):
         self.keep_bias = keep_bias
         self.salience_weight = salience_weight
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
         adjustment = torch.full_like(scores, float("-inf"))
         for row, prefix in enumerate(input_ids.tolist()):
             automaton = self.automata[row // self.num_beams]
@@ -320,7 +320,7 @@ class SourceCopyCandidates(CandidateGenerator):
         self.automaton = automaton
         self.draft_length = draft_length
 
-    def get_candidates(self, input_ids: torch.LongTensor, **kwargs) -> tuple[torch.LongTensor, None]:
+    def get_candidates(self, input_ids: torch.Tensor, **kwargs) -> tuple[torch.Tensor, None]:  # type: ignore[override]
         emitted = input_ids[0, 1:].tolist()  # after the decoder start token
         run = self.automaton.copy_run(emitted, self.draft_length)
         if not run:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
 import re
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -18,6 +20,7 @@ from typing import Protocol
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 logger = logging.getLogger(__name__)
@@ -56,8 +59,9 @@ def load_spacy(name: str) -> Language:
 
 
 def split_glued_quote_marks(language: Language) -> Language:
-    infixes = language.tokenizer.infix_finditer.__self__.pattern  # type: ignore[attr-defined]
-    language.tokenizer.infix_finditer = re.compile("|".join((infixes, *GLUED_QUOTE_INFIXES))).finditer
+    tokenizer: Tokenizer = language.tokenizer
+    infixes = tokenizer.infix_finditer.__self__.pattern
+    tokenizer.infix_finditer = re.compile("|".join((infixes, *GLUED_QUOTE_INFIXES))).finditer
     return language
 
 
@@ -156,7 +160,23 @@ _recogniser: Language | None = None
 
 def _load_recogniser(model_name: str) -> None:
     global _recogniser
+    _exit_with_parent()
     _recogniser = split_glued_quote_marks(spacy.load(model_name, exclude=NOT_NER))
+
+
+def _exit_with_parent() -> None:
+    """End this worker as soon as the process that spawned it is gone, however it ended (a SIGKILL runs
+    none of its clean-up): a spawned child holds a pipe whose other end only the parent holds, and that
+    pipe becomes readable when the parent dies."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch(sentinel: int) -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, args=(parent.sentinel,), name="exit-with-parent", daemon=True).start()
 
 
 def _entities(text: str) -> list[tuple[int, int, str]]:

@@ -128,10 +128,17 @@ class RequestContextMiddleware:
     can be enforced while reading.
     """
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, route_paths: Callable[[], set[str]]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        route_paths: Callable[[], set[str]],
+        internal_error_body: Callable[[str], bytes],
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self._route_paths = route_paths
+        self._internal_error_body = internal_error_body
         self._known_paths: set[str] | None = None
 
     def route_label(self, scope: Scope) -> str:
@@ -153,11 +160,13 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
                 message.setdefault("headers", [])
                 message["headers"] = [
                     *message["headers"],
@@ -168,6 +177,13 @@ class RequestContextMiddleware:
         self.metrics.http_in_flight.inc()
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Here, not in an app exception handler: Starlette runs those outside this middleware, where
+            # the request id is gone. Logged with its traceback; the client gets only the id.
+            logger.exception("unhandled error")
+            if response_started:
+                raise
+            await self._send_internal_error(send_with_id, request_id)
         finally:
             self.metrics.http_in_flight.dec()
             elapsed = time.perf_counter() - started
@@ -184,3 +200,9 @@ class RequestContextMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+    async def _send_internal_error(self, send: Send, request_id: str) -> None:
+        body = self._internal_error_body(request_id)
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 500, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -19,7 +19,9 @@ How ``parse_page`` works:
    previous one. Otherwise it sits inside one article: its headline-like lines are sub-headings and are
    dropped, its bullets are list items and stay as paragraphs.
 5. Paragraphs already seen on the page (same words, ignoring case, punctuation and quote style) are
-   dropped into ``dropped_repeats``; first occurrence wins. Articles left without paragraphs vanish.
+   dropped into ``dropped_repeats``; first occurrence wins. A furniture sentence inside a paragraph
+   ("Follow us on Twitter.") is cut out, the paragraph becoming the spans around it. Articles left
+   without paragraphs vanish.
 
 Choices callers rely on:
 
@@ -44,10 +46,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-import trafilatura
-
-from service.lexicon import rule_lines
+from service import lexicon
 from service.schema import Article, TextSpan
+from service.text_facts import SENTENCE_CLOSERS, SENTENCE_END, match_dateline
 
 # A stripped non-blank line: from its first to its last character that is neither whitespace (NBSP
 # included) nor a zero-width mark, never crossing a line break (those str.splitlines() knows).
@@ -63,26 +64,14 @@ _BOILERPLATE_MAX_CHARS = 400
 # Shared content words that make a headline or bullet "echo" a body.
 _MIN_ECHO_WORDS = 2
 # Sub-headings inside an article are short; headlines of new stories are usually longer.
-_SUBHEADING_MAX_WORDS = 7
+SUBHEADING_MAX_WORDS = 7
 # Paragraphs a headline is compared with: headlines restate the lede, not the whole story.
 _OPENING_PARAGRAPHS = 3
 
-_CLOSERS = "\"'”’»)]}"
 _BULLET = re.compile(r"[-–•*·▪●◦‣►]\s+")
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _MENU_SEPARATOR = re.compile(r"\s[|•·›»]\s")
-_PLACE = r"[A-ZÀ-Þ][A-ZÀ-Þ.'’ -]{1,40}"
-# Wire datelines: "WASHINGTON (Reuters) -", "LONDON, May 3 (AP) —", and a bare source opener,
-# "(Reuters) - ..." or CNN's "(CNN)They ..." (no space: the next word must then be capitalised).
-_AGENCY_DATELINE = re.compile(
-    rf"(?P<dateline>{_PLACE}(?:,[\w.'’ ]{{1,40}})?\s?\([A-Z][\w.&/ -]{{0,30}}\))\s?(?:--|[-—–])"
-    r"|(?P<bare>\([A-Z][A-Za-z]{1,15}(?: [A-Z][A-Za-z]{1,15})?\))(?:\s?(?:--|[-—–])|(?=[A-Z“\"]))"
-)
-# "SEOUL: ...", "NEW YORK, May 3: ...", "KYIV, Ukraine — ..."
-_PLACE_DATELINE = re.compile(
-    r"(?P<dateline>[A-ZÀ-Þ][A-ZÀ-Þ.'’ -]{0,40}[A-ZÀ-Þ.](?:,[\w.'’ ]{1,40}?)?)(?::\s|\s?(?:--|[—–])\s)"
-)
 
 
 class LineKind(enum.Enum):
@@ -146,15 +135,18 @@ class _ClusterPlan:
 # Rules files
 
 
-@lru_cache(maxsize=1)
 def _boilerplate_patterns() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    return lexicon.table("boilerplate.txt", _compile_boilerplate)
+
+
+def _compile_boilerplate(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     """(patterns anchored at the line start, tried with match; the rest, tried with search).
 
     Split so that the many anchored patterns are tried once per line, not at every position.
     """
     anchored: list[str] = []
     floating: list[str] = []
-    for pattern in rule_lines("boilerplate.txt"):
+    for pattern in patterns:
         try:  # compile one by one so that a bad line is named in the error
             re.compile(pattern, re.IGNORECASE)
         except re.error as exc:
@@ -167,16 +159,6 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return frozenset(rule_lines("page_stopwords.txt"))
-
-
-@lru_cache(maxsize=1)
-def _dateline_labels() -> frozenset[str]:
-    return frozenset(rule_lines("dateline_labels.txt"))
-
-
 # ---------------------------------------------------------------------------------------------------
 # Words and keys
 
@@ -185,8 +167,11 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _key(text: str) -> str:
-    # Punctuation and quote style vanish here, so “curly” and "straight" copies compare equal.
+def text_key(text: str) -> str:
+    """The words of a text after Unicode and case folding: equal keys mean "the same paragraph".
+
+    Punctuation and quote style vanish here, so “curly” and "straight" copies compare equal.
+    """
     return " ".join(_WORD.findall(_fold(text)))
 
 
@@ -208,7 +193,7 @@ def _stem(word: str) -> str:
 @lru_cache(maxsize=65536)
 def _content_stem(word: str) -> str:
     """The stem a word counts as when lines are compared; "" for stopwords and single letters."""
-    if len(word) < 2 or word in _stopwords():
+    if len(word) < 2 or word in lexicon.word_set("page_stopwords.txt"):
         return ""
     return _stem(word)
 
@@ -235,52 +220,76 @@ def _stripped_lines(text: str) -> list[tuple[str, int]]:
     return [(match.group(), match.start()) for match in _LINE.finditer(text)]
 
 
-def _ends_sentence(text: str) -> bool:
-    trimmed = text.rstrip(_CLOSERS)  # text is already stripped of whitespace
+def ends_sentence(text: str) -> bool:
+    """Whether a stripped text ends the way a sentence (or a clause of one) does."""
+    trimmed = text.rstrip(SENTENCE_CLOSERS)  # text is already stripped of whitespace
     return bool(trimmed) and trimmed[-1] in ".!?…;:,"
 
 
 def _is_menu(text: str, word_count: int) -> bool:
-    if word_count <= _MENU_MAX_WORDS and not _ends_sentence(text):
+    if word_count <= _MENU_MAX_WORDS and not ends_sentence(text):
         return True
     # Breadcrumbs and nav bars: "Home › World › Middle East", "News | Sport | Weather".
     items = _MENU_SEPARATOR.split(text)
     return len(items) >= 3 and all(len(item.split()) <= 4 for item in items)
 
 
-def _is_boilerplate(text: str) -> bool:
+def is_boilerplate(text: str) -> bool:
+    """Whether a stripped line (or sentence) is page furniture (rules/boilerplate.txt)."""
     if len(text) > _BOILERPLATE_MAX_CHARS:
         return False
     anchored, floating = _boilerplate_patterns()
     return anchored.match(text) is not None or (floating is not None and floating.search(text) is not None)
 
 
+def without_furniture(paragraph: TextSpan) -> list[TextSpan]:
+    """The paragraph's spans between its furniture sentences ("Follow us on Twitter."), in order."""
+    text = paragraph.text
+    ends = [match.end() for match in SENTENCE_END.finditer(text)]
+    kept: list[TextSpan] = []
+    piece_start: int | None = None
+    piece_end = 0
+    for start, end in zip([0, *ends], [*ends, len(text)], strict=True):
+        if is_boilerplate(text[start:end].strip()):
+            if piece_start is not None:
+                kept.append(_stripped_span(paragraph, piece_start, piece_end))
+            piece_start = None
+            continue
+        piece_start = start if piece_start is None else piece_start
+        piece_end = end
+    if piece_start is not None:
+        kept.append(_stripped_span(paragraph, piece_start, piece_end))
+    return [span for span in kept if span.text]
+
+
+def _stripped_span(paragraph: TextSpan, start: int, end: int) -> TextSpan:
+    """The stripped span of paragraph.text[start:end], in source-text offsets."""
+    piece = paragraph.text[start:end]
+    lead = len(piece) - len(piece.lstrip())
+    text = piece.strip()
+    return TextSpan(text, paragraph.start + start + lead, paragraph.start + start + lead + len(text))
+
+
 def _is_headline_like(text: str, word_count: int) -> bool:
     return (
         _HEADLINE_MIN_WORDS <= word_count <= _HEADLINE_MAX_WORDS
         and len(text) <= _HEADLINE_MAX_CHARS
-        and not _ends_sentence(text)
+        and not ends_sentence(text)
     )
 
 
-def _find_dateline(text: str, start: int) -> tuple[TextSpan | None, bool]:
+def find_dateline(text: str, start: int) -> tuple[TextSpan | None, bool]:
     """The dateline opening a paragraph at page offset ``start``, and whether it names an agency."""
-    head = text[:120]
-    match = _AGENCY_DATELINE.match(head)
-    if match:
-        group = "dateline" if match.group("dateline") else "bare"
-        return TextSpan(match.group(group), start + match.start(group), start + match.end(group)), True
-    match = _PLACE_DATELINE.match(head)
-    if match and match.group("dateline").split(",")[0].strip() not in _dateline_labels():
-        dateline = match.group("dateline")
-        return TextSpan(dateline, start, start + len(dateline)), False
-    return None, False
+    found = match_dateline(text)
+    if found is None:
+        return None, False
+    return TextSpan(text[found.start : found.end], start + found.start, start + found.end), found.names_agency
 
 
 def _text_line(kind: LineKind, text: str, start: int) -> _Line:
     """A line the parser may keep (body, headline, bullet): it gets its key and content words."""
-    key = _key(text)
-    dateline, wire = _find_dateline(text, start) if kind is LineKind.BODY else (None, False)
+    key = text_key(text)
+    dateline, wire = find_dateline(text, start) if kind is LineKind.BODY else (None, False)
     return _Line(kind, text, start, key, _content_words(key), dateline, wire)
 
 
@@ -293,12 +302,12 @@ def _classify(text: str, start: int) -> _Line:
     marker = _BULLET.match(text)
     if marker:
         item, item_start = text[marker.end() :], start + marker.end()
-        if _is_menu(item, len(words) - 1) or _is_boilerplate(item):
+        if _is_menu(item, len(words) - 1) or is_boilerplate(item):
             return _Line(LineKind.MENU, item, item_start)
         return _text_line(LineKind.BULLET, item, item_start)
     if _is_menu(text, len(words)):
         return _Line(LineKind.MENU, text, start)
-    if _is_boilerplate(text):
+    if is_boilerplate(text):
         return _Line(LineKind.BOILERPLATE, text, start)
     if _is_headline_like(text, len(words)):
         return _text_line(LineKind.HEADLINE, text, start)
@@ -437,7 +446,7 @@ def _starts_new_story(
     """
     if echo_next(headline) < _MIN_ECHO_WORDS or echo_next(headline) <= echo_previous(headline):
         return False
-    is_long = len(headline.text.split()) > _SUBHEADING_MAX_WORDS
+    is_long = len(headline.text.split()) > SUBHEADING_MAX_WORDS
     return is_long or echo_previous(headline) < _MIN_ECHO_WORDS
 
 
@@ -519,14 +528,15 @@ def _to_articles(drafts: list[_Draft]) -> list[Article]:
             else:
                 seen.add(line.key)
                 kept.append(line)
-        if not kept:
+        paragraphs = tuple(piece for line in kept for piece in without_furniture(line.span()))
+        if not paragraphs:
             continue
         articles.append(
             Article(
                 headline=draft.headline.span() if draft.headline else None,
-                dateline=kept[0].dateline,
+                dateline=kept[0].dateline if paragraphs[0].start == kept[0].start else None,
                 bullets=tuple(line.span() for line in _unique_by_key(draft.bullets)),
-                paragraphs=tuple(line.span() for line in kept),
+                paragraphs=paragraphs,
                 dropped_repeats=tuple(dropped),
             )
         )
@@ -551,46 +561,5 @@ def single_article(text: str) -> Article:
     the first paragraph ("(CNN)") is still reported.
     """
     paragraphs = tuple(TextSpan(line, start, start + len(line)) for line, start in _stripped_lines(text))
-    dateline = _find_dateline(paragraphs[0].text, paragraphs[0].start)[0] if paragraphs else None
+    dateline = find_dateline(paragraphs[0].text, paragraphs[0].start)[0] if paragraphs else None
     return Article(headline=None, dateline=dateline, bullets=(), paragraphs=paragraphs)
-
-
-_HTML_START = re.compile(
-    r"(?:\ufeff)?\s{0,200}(?:<\?xml[^>]{0,200}>\s{0,200})?"
-    r"<(?:!doctype\s+html|html|head|body|p|div|article|main|section|header|nav|span|table|ul|ol|h[1-6]|"
-    r"meta|title|link|script|style|!--)(?=[\s>/])",
-    re.IGNORECASE,
-)
-_HTML_ROOT = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
-
-
-def looks_like_html(text: str) -> bool:
-    """True when the text opens with an HTML tag (doctype, <html>, <body>, <p>, <div>, ...)."""
-    return _HTML_START.match(text[:2000]) is not None
-
-
-def extract_html(html: str) -> str:
-    """Main text of an HTML page via trafilatura: headline first, then one paragraph per line.
-
-    Returns "" when trafilatura finds no main text. Offsets of articles parsed from the result index
-    this returned text, not the HTML.
-    """
-    if not _HTML_ROOT.search(html):
-        # trafilatura finds nothing in a bare fragment ("<p>...</p>") without a document root.
-        html = f"<html><body>{html}</body></html>"
-    document = trafilatura.bare_extraction(
-        html,
-        include_comments=False,
-        with_metadata=True,  # for the title: the headline, when the <h1> is not in the main text
-        # Only the title is used; the exhaustive date search would double the time on big pages.
-        date_extraction_params={"extensive_search": False},
-    )
-    if document is None or not document.text:
-        return ""
-    body = document.text.strip()
-    title = (document.title or "").strip()
-    first_line = body.split("\n", 1)[0]
-    # The <h1> is usually in the text already; the metadata title only fills in when it is not.
-    if title and _key(title) != _key(first_line) and _key(title) not in _key(body[:2000]):
-        return f"{title}\n{body}"
-    return body

@@ -5,7 +5,6 @@ Each stage lives in its own module; this one only wires them in order and times 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,12 +12,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from service import page, quotes
+from service import html_page, page, quotes
 from service.nlp import Parser, get_parser
 from service.quote_content import ContentChooser, default_chooser
 from service.schema import Article, Quote, Summary, TextSpan
 from service.settings import Settings
 from service.summarize import ModelInfo, Summarizer, get_summarizer
+from service.text_facts import SENTENCE_END
 
 T = TypeVar("T")
 
@@ -88,8 +88,8 @@ class Pipeline:
     def run(self, text: str, content_type: str = "text/plain") -> PageResult:
         timer = StageTimer()
         with timer.stage("parse_page"):
-            source_text, input_format = self._plain_text(text, content_type)
-            articles = page.parse_page(source_text)[: self.settings.max_articles_per_page]
+            source_text, input_format, found = self._read_page(text, content_type)
+            articles = found[: self.settings.max_articles_per_page]
         if not articles:
             raise NoArticleError("no article text found in the input (only boilerplate, links or blank lines)")
         results = tuple(self.analyse_article(article, timer) for article in articles)
@@ -115,10 +115,12 @@ class Pipeline:
         result = self.run("Officials said on Monday that the bridge would reopen next week after repairs.")
         return len(result.articles) == 1
 
-    def _plain_text(self, text: str, content_type: str) -> tuple[str, str]:
-        if "html" in content_type or (content_type == "text/plain" and page.looks_like_html(text)):
-            return page.extract_html(text), "html"
-        return text, "text"
+    def _read_page(self, text: str, content_type: str) -> tuple[str, str, list[Article]]:
+        """(the text offsets index, "html" or "text", the articles found in it)."""
+        if "html" in content_type or (content_type == "text/plain" and html_page.looks_like_html(text)):
+            parsed = html_page.parse_html(text)
+            return parsed.source_text, "html", list(parsed.articles)
+        return text, "text", page.parse_page(text)
 
     def analyse_article(self, article: Article, timer: StageTimer | None = None) -> ArticleResult:
         """Quotes and summary of one article (the eval harness calls this on dev-set articles)."""
@@ -157,12 +159,9 @@ class Pipeline:
         return replace(article, paragraphs=tuple(kept))
 
 
-_SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s")
-
-
 def _cut_at_sentence_end(paragraph: TextSpan, limit: int) -> TextSpan:
     window = paragraph.text[:limit]
-    ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+    ends = [m.end() for m in SENTENCE_END.finditer(window)]
     cut = ends[-1] if ends else (window.rfind(" ") if " " in window else limit)
     text = window[:cut].rstrip()
     return TextSpan(text, paragraph.start, paragraph.start + len(text))

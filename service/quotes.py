@@ -64,26 +64,21 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
+from service import lexicon
 from service.agencies import AgencyTable, load_agency_table
-from service.lexicon import rule_lines
 from service.quote_content import ContentChooser, ContentDecision, DecisionKind, default_chooser
 from service.schema import Article, Quote, QuoteKind
-from service.speakers import Speaker, SpeakerResolver, mention_tokens
+from service.speakers import SUBJECT_DEPS, Speaker, SpeakerResolver, mention_tokens
+from service.text_facts import DOUBLE_CLOSERS, DOUBLE_OPENERS, QUOTE_MARKS, STRAIGHT_DOUBLE
 
-DOUBLE_OPENERS = "“«„"
-DOUBLE_CLOSERS = "”»"
-STRAIGHT_DOUBLE = '"'
-QUOTE_CHARS = DOUBLE_OPENERS + DOUBLE_CLOSERS + STRAIGHT_DOUBLE + "‘’'"
 # Single quotes: an opener after a non-word character, a closer not followed by a letter (so the
 # apostrophes of "Russia’s" and "don't" never pair).
 SINGLE_QUOTED = re.compile(r"(?<![\w’'])[‘'](?=[\w“\"])([^\n‘“”\"]{1,400}?)(?<=[\w.,!?])[’'](?![\w])")
 TRAILING_NAME = re.compile(r"^\s*[―—–-]{1,2}\s*(?=[A-Z])")
 LEADING_FROM = re.compile(r"\b(?:From|Per)\s+([A-Z][\w.’' -]{0,60}?)\s*:\s*$")
-SUBJECT_DEPS = ("nsubj", "nsubjpass")
 # Links from a subjectless cue up to the verb whose subject said it.
 SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl", "dobj", "pobj"})
 # Right-hand children of a naming verb that belong to what it reports (object, name, "as" phrase).
@@ -165,11 +160,14 @@ class CueLexicon:
         return doc[i + 1 : token.i] if named and closed else None
 
 
-@lru_cache(maxsize=1)
 def load_cue_lexicon() -> CueLexicon:
+    return lexicon.table("cue_verbs.txt", _cue_lexicon)
+
+
+def _cue_lexicon(entries: tuple[str, ...]) -> CueLexicon:
     lemmas: set[str] = set()
     with_particle: dict[str, set[str]] = {}
-    for line in rule_lines("cue_verbs.txt"):
+    for line in entries:
         words = line.lower().split()
         if words == ["according", "to"]:
             continue
@@ -331,7 +329,7 @@ class _ArticleExtractor:
         }
         self.cue_at.update((i, doc[i : i + 1]) for i in self.credit_speakers)
         self.cue_tokens = frozenset(self.cue_at)
-        naming = naming_verbs()
+        naming = lexicon.word_set("naming_verbs.txt")
         self.naming_at = {
             t.i for t in doc if t.pos_ == "VERB" and t.i not in self.cue_at and t.lemma_.lower() in naming
         }
@@ -537,7 +535,7 @@ class _ArticleExtractor:
 
     def _looks_like_attribution(self, sentence: Span) -> bool:
         words = [t for t in sentence if not t.is_space]
-        if not words or words[0].text in QUOTE_CHARS:
+        if not words or words[0].text in QUOTE_MARKS:
             return False
         if any(t.i in self.cue_at for t in words[:ADJACENT_CUE_TOKENS]):
             return True  # 'LeVell declared, a point he likes to make after ...'
@@ -547,7 +545,7 @@ class _ArticleExtractor:
         """'“B.” Reid said both Rubio and Cruz are “non-entities”': the sentence after a quote that ended
         with a full stop reports a clause or a quote of its own, so its cue is not the quote's."""
         return any(
-            t.text in QUOTE_CHARS or (t.i in self.cue_at and any(c.dep_ == "ccomp" for c in t.children))
+            t.text in QUOTE_MARKS or (t.i in self.cue_at and any(c.dep_ == "ccomp" for c in t.children))
             for t in sentence
         )
 
@@ -578,7 +576,7 @@ class _ArticleExtractor:
         """'“A big truck” plowed through the barriers': the quoted words end without punctuation and the
         sentence goes on with a lower-case word, so they are part of a larger clause."""
         last = span[-1]
-        if last.text not in QUOTE_CHARS or span.end >= frame.end or len(span) < 2:
+        if last.text not in QUOTE_MARKS or span.end >= frame.end or len(span) < 2:
             return False
         inner = span[-2]
         if not (inner.is_alpha or inner.is_digit):
@@ -658,7 +656,7 @@ class _ArticleExtractor:
         quote's end opens, within a short attribution."""
         between = self.doc[span.end : cue.i]
         return span.end <= cue.i < span.end + MAX_ATTRIBUTION_TOKENS and not any(
-            t.i in self.cue_at or t.text in QUOTE_CHARS or t.text in (".", ";", ":") for t in between
+            t.i in self.cue_at or t.text in QUOTE_MARKS or t.text in (".", ";", ":") for t in between
         )
 
     def _trailing_verb(self, quoted: QuotedSpan, span: Span, frame: Span) -> Token | None:
@@ -843,7 +841,7 @@ class _ArticleExtractor:
         start = self.sentence(cue).start
         for i in range(cue.i - 1, max(cue.i - MAX_ATTRIBUTION_TOKENS, start - 1), -1):
             token = self.doc[i]
-            if token.text in QUOTE_CHARS:
+            if token.text in QUOTE_MARKS:
                 opening = next((t for t in self.doc[i + 1 : cue.i] if t.pos_ in MENTION_POS), None)
                 return None if opening is None else _name_head(opening)
             if token.pos_ in ("VERB", "AUX") or i in self.cue_at:
@@ -852,7 +850,7 @@ class _ArticleExtractor:
 
     def _right_after_quote(self, token: Token) -> bool:
         previous = _token_before(self.doc, token.i)
-        return previous is not None and previous.text in QUOTE_CHARS
+        return previous is not None and previous.text in QUOTE_MARKS
 
     def _unquoted_mention_beside(self, cue: Token) -> Token | None:
         """The head of the noun phrase right after the cue ("said Leslie Wimes") or right before it,
@@ -862,7 +860,7 @@ class _ArticleExtractor:
         before = reversed(self.doc[max(cue.i - ADJACENT_CUE_TOKENS, sentence.start) : cue.i])
         for side in (after, before):
             for token in side:
-                if self._quoted_chars(token.idx, token.idx + 1) or token.text in QUOTE_CHARS:
+                if self._quoted_chars(token.idx, token.idx + 1) or token.text in QUOTE_MARKS:
                     break
                 if token.pos_ in MENTION_POS:
                     return _name_head(token)
@@ -893,7 +891,7 @@ class _ArticleExtractor:
         return max(content[0], first[0]), min(content[1], last[1])
 
     def _trimmed(self, tokens: list[Token]) -> tuple[int, int]:
-        words = [t for t in tokens if not (t.is_space or (t.is_punct and t.text not in QUOTE_CHARS))]
+        words = [t for t in tokens if not (t.is_space or (t.is_punct and t.text not in QUOTE_MARKS))]
         words = words or tokens
         return words[0].idx, words[-1].idx + len(words[-1].text)
 
@@ -961,17 +959,7 @@ class _ArticleExtractor:
 
 
 def _is_carrier(head: Token) -> bool:
-    return head.ent_type_ == "ORG" or head.lemma_.lower() in carrier_nouns()
-
-
-@lru_cache(maxsize=1)
-def carrier_nouns() -> frozenset[str]:
-    return frozenset(line.lower() for line in rule_lines("carrier_nouns.txt"))
-
-
-@lru_cache(maxsize=1)
-def naming_verbs() -> frozenset[str]:
-    return frozenset(line.lower() for line in rule_lines("naming_verbs.txt"))
+    return head.ent_type_ == "ORG" or head.lemma_.lower() in lexicon.word_set("carrier_nouns.txt")
 
 
 def _characterises(verb: Token, below: Token) -> bool:

@@ -15,17 +15,17 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from service.lexicon import rule_lines
+from service import lexicon
 from service.schema import Article, Quote, TextSpan
+from service.text_facts import DOUBLE_QUOTE_MARKS
 
 MIN_WORDS = 6
 # Sentences longer than this (in words) are not rewritten: the compressor was trained on shorter ones.
 MAX_REWRITE_WORDS = 80
-DELETABLE_DEPENDENCIES = frozenset(rule_lines("deletable_dependencies.txt"))
-MEANING_MODIFIERS = frozenset(rule_lines("meaning_modifiers.txt"))
+DELETABLE_DEPENDENCIES = lexicon.word_set("deletable_dependencies.txt", lowercase=False)
+MEANING_MODIFIERS = lexicon.word_set("meaning_modifiers.txt")
 # A deletion may not take more than this share of a sentence's words: the bullet must keep its clause.
 MAX_DELETED_SHARE = 0.6
-_QUOTE_MARKS = frozenset('"“”«»')
 _NAME_ENTITIES = frozenset(
     {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 )
@@ -198,7 +198,7 @@ def _deletable_phrases(sentence: Span) -> list[tuple[int, int]]:
         inside = sentence.doc[first : last + 1]
         if first < sentence.start or last >= sentence.end or token.head.i == token.i:
             continue
-        if any(t.text in _QUOTE_MARKS for t in inside):
+        if any(t.text in DOUBLE_QUOTE_MARKS for t in inside):
             continue
         if sum(1 for t in inside if not t.is_punct) > MAX_DELETED_SHARE * content_words:
             continue

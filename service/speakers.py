@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from spacy.tokens import Doc, Span, Token
 
-from service.lexicon import rule_lines
+from service import lexicon
 
 Category = Literal["person", "thing", "plural"]
 
@@ -29,24 +28,25 @@ ANTECEDENT_WINDOW = 120
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 
 
-@lru_cache(maxsize=1)
 def pronoun_categories() -> dict[str, Category]:
+    return lexicon.table("pronouns.tsv", _pronoun_table)
+
+
+def _pronoun_table(entries: tuple[str, ...]) -> dict[str, Category]:
     table: dict[str, Category] = {}
-    for line in rule_lines("pronouns.tsv"):
+    for line in entries:
         pronoun, category = line.split("\t")
         table[pronoun.strip().lower()] = category.strip()  # type: ignore[assignment]
     return table
 
 
-@lru_cache(maxsize=1)
-def name_titles() -> frozenset[str]:
-    return frozenset(line.lower() for line in rule_lines("name_titles.txt"))
-
-
-@lru_cache(maxsize=1)
 def country_words() -> frozenset[str]:
     """Every word of a country name: such a token is a place or state, never a person."""
-    return frozenset(w for line in rule_lines("countries.txt") for w in line.split())
+    return lexicon.table("countries.txt", _every_word)
+
+
+def _every_word(entries: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(word for line in entries for word in line.split())
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class SpeakerResolver:
     def __init__(self, doc: Doc, quoted_spans: list[tuple[int, int]]) -> None:
         self.doc = doc
         self.pronouns = pronoun_categories()
-        self.titles = name_titles()
+        self.titles = lexicon.word_set("name_titles.txt")
         self.countries = country_words()
         self._quoted_starts = [s for s, _ in quoted_spans]
         self._quoted = quoted_spans

@@ -328,9 +328,11 @@ class _Records(logging.Handler):
         from service.observability import JsonFormatter
 
         self.setFormatter(JsonFormatter())
+        self.records: list[logging.LogRecord] = []
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
         self.lines.append(self.format(record))
 
 
@@ -382,6 +384,78 @@ def test_cors_is_off_unless_configured(origins, allowed):
             headers={"origin": "https://newsroom.example", "access-control-request-method": "POST"},
         )
     assert (response.headers.get("access-control-allow-origin") == "https://newsroom.example") is allowed
+
+
+# --- pathological bodies: each answered with a 4xx or 200, quickly, and without a traceback ----------
+
+LIMIT = Settings().max_body_bytes
+PATHOLOGICAL_BODIES = {
+    "deep-nesting-json": (b'{"text": ' + b"[" * 5_000 + b"]" * 5_000 + b"}", "application/json"),
+    "deep-nesting-bare": (b"[" * 100_000 + b"]" * 100_000, "application/json"),
+    "deep-nesting-object": (b'{"a":' * 5_000 + b"1" + b"}" * 5_000, "application/json"),
+    "huge-integer": (b'{"text": ' + b"9" * 100_000 + b"}", "application/json"),
+    "huge-float": (b'{"text": 1e999999}', "application/json"),
+    "huge-number-in-url": (b'{"text": "Officials said so.", "url": ' + b"1" * 5_000 + b"}", "application/json"),
+    "nul-bytes-json": (
+        json.dumps({"text": "The minister\u0000 said “no\u0000”.\u0000" * 50}).encode(),
+        "application/json",
+    ),
+    "nul-bytes-plain": (b"\x00" * 10_000 + b" Officials said the bridge would reopen.", "text/plain"),
+    "lone-surrogate": (b'{"text": "Officials said \\ud800 so."}', "application/json"),
+    "lone-low-surrogate-plain": (b"Officials said so. " + b"\xed\xb0\x80", "text/plain"),
+    "ten-thousand-quote-marks": (("“" * 5_000 + '"' * 5_000).encode(), "text/plain"),
+    "quote-marks-in-prose": (("He said “yes" * 10_000).encode(), "text/plain"),
+    "megabyte-single-line": (
+        ("Officials said the bridge would reopen next week " * 20_408)[: LIMIT - 10].encode(),
+        "text/plain",
+    ),
+    "over-the-limit": (b"a" * (LIMIT + 1), "text/plain"),
+    "html-bomb": ((b"<div>" * 50_000) + b"text" + (b"</div>" * 50_000), "text/html"),
+    "binary": (bytes(range(256)) * 1_000, "application/octet-stream"),
+    "wrong-charset": ("Officials said so.".encode("utf-16"), "text/plain; charset=utf-8"),
+    "unknown-charset": (b"Officials said so.", "text/plain; charset=x-no-such"),
+}
+
+
+@pytest.fixture()
+def service_log() -> Iterator[list[logging.LogRecord]]:
+    handler = _Records()
+    logger = logging.getLogger("service")
+    logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+
+
+@pytest.mark.parametrize("body, content_type", PATHOLOGICAL_BODIES.values(), ids=PATHOLOGICAL_BODIES.keys())
+def test_pathological_body_gets_a_clear_answer_quickly(real_client, service_log, body, content_type):
+    started = time.perf_counter()
+    response = real_client.post("/v1/summarize", content=body, headers={"content-type": content_type})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200 or 400 <= response.status_code < 500, response.text[:300]
+    if response.status_code != 200:
+        document = response.json()
+        assert document["message"] and document["request_id"] == response.headers["x-request-id"]
+    assert elapsed < 2.0, f"{elapsed:.2f} s"
+    assert not [r for r in service_log if r.exc_info or r.levelno >= logging.ERROR]
+
+
+def test_an_unexpected_error_answers_500_with_the_request_id(service_log):
+    class Broken(FakePipeline):
+        def run(self, text: str, content_type: str = "text/plain") -> PageResult:
+            raise RuntimeError("a bug")
+
+    with make_client(Broken()) as client:
+        response = client.post("/v1/summarize", json={"text": "Officials said so."}, headers={"x-request-id": "req-7"})
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": "internal_error",
+        "message": "internal error; see the server log for this request id",
+        "request_id": "req-7",
+    }
+    (logged,) = [r for r in service_log if r.exc_info]
+    assert logged.exc_info[1].args == ("a bug",)
 
 
 def test_startup_warms_the_pipeline_before_serving(monkeypatch):

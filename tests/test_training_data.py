@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from service.nlp import load_spacy
+from service.settings import DEFAULT_SPACY_MODEL
 from service.training.alignment import align, grammatical_closure
 from service.training.data import (
-    SPACY_MODEL,
     SentenceUnit,
     build_examples,
     filter_problem,
@@ -31,7 +31,7 @@ ORIGINS = {"bbc_headline", "polnear_title", "xsum_intro", "syntactic"}
 
 @pytest.fixture(scope="module")
 def nlp():
-    return load_spacy(SPACY_MODEL)
+    return load_spacy(DEFAULT_SPACY_MODEL)
 
 
 @pytest.fixture(scope="module")

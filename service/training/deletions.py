@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from service.quotes import load_cue_lexicon
-from service.training.tokens import QUOTE_MARKS, Structure, Words, is_mark, splits_group
+from service.text_facts import QUOTE_MARKS
+from service.training.tokens import Structure, Words, is_mark, splits_group
 
 # A dateline is always removed; each other deletion a sentence allows fires with this probability.
 FIRE_PROBABILITY = 0.7

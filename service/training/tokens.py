@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
+from service.text_facts import QUOTE_MARKS
+
 Words = Sequence[Token]
 
-_MARK_CHARS = frozenset(",.;:!?…-–—―()[]{}\"“”‘’'`/")
+_MARK_CHARS = frozenset(",.;:!?…-–—―()[]{}`/") | QUOTE_MARKS
 _OPENERS = {"“": "”", "‘": "’", "(": ")", "[": "]", "{": "}"}
 _CLOSERS = {close: open_ for open_, close in _OPENERS.items()}
 _TOGGLES = frozenset({'"', "'"})
-QUOTE_MARKS = frozenset({'"', "'", "“", "”", "‘", "’"})
 # Marks that set a stretch off from the words before it.
 _SETTING_OFF = frozenset({",", ";", ":", "-", "--", "–", "—", "―"})
 # Function words that cannot end (or, for conjunctions, start) a compressed sentence on their own.

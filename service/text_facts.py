@@ -1,0 +1,71 @@
+"""Facts about news text that the service, the eval harness and the training code must agree on:
+which characters are quote marks, where a sentence ends, what a dateline looks like.
+
+Defined once here so that training data, evaluation and the running service cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service import lexicon
+
+# Quote marks. Curly double quotes, guillemets and the German low opener; the straight mark opens or
+# closes by position. Single marks double as apostrophes, so only some uses of them quote.
+DOUBLE_OPENERS = "“«„"
+DOUBLE_CLOSERS = "”»"
+STRAIGHT_DOUBLE = '"'
+SINGLE_OPENER = "‘"
+SINGLE_CLOSER = "’"
+STRAIGHT_SINGLE = "'"
+DOUBLE_QUOTE_MARKS = frozenset(DOUBLE_OPENERS + DOUBLE_CLOSERS + STRAIGHT_DOUBLE)
+SINGLE_QUOTE_MARKS = frozenset(SINGLE_OPENER + SINGLE_CLOSER + STRAIGHT_SINGLE)
+QUOTE_MARKS = DOUBLE_QUOTE_MARKS | SINGLE_QUOTE_MARKS
+
+# What may close a sentence after its full stop: quote marks and brackets.
+SENTENCE_CLOSERS = "\"'”’»)]}"
+# A sentence end inside running text: terminal punctuation, any closers, then white space.
+SENTENCE_END = re.compile(r"[.!?][\"'”’»)\]}]*\s")
+
+# Datelines. Wire style: "WASHINGTON (Reuters) -", "LONDON, May 3 (AP) —", "Dec 29 (Reuters) -", and a
+# bare source opener, "(Reuters) - ..." or CNN's "(CNN)They ..." (no space: the next word must then be
+# capitalised). Place style: "SEOUL: ...", "NEW YORK, May 3: ...", "KYIV, Ukraine — ...".
+_PLACE = r"[A-ZÀ-Þ][A-ZÀ-Þ.'’ -]{1,40}"
+_DATE = r"[A-Z][a-z]{2,8}\.? \d{1,2}"
+_DASH = r"(?:--|[-—–―])"
+_AGENCY_DATELINE = re.compile(
+    rf"(?P<dateline>(?:{_PLACE}(?:,[\w.'’ ]{{1,40}})?|{_DATE})\s?\([A-Z][\w.&/ -]{{0,30}}\))\s?{_DASH}"
+    rf"|(?P<bare>\([A-Z][A-Za-z]{{1,15}}(?: [A-Z][A-Za-z]{{1,15}})?\))(?:\s?{_DASH}|(?=[A-Z“\"]))"
+)
+_PLACE_DATELINE = re.compile(
+    rf"(?P<dateline>[A-ZÀ-Þ][A-ZÀ-Þ.'’ -]{{0,40}}[A-ZÀ-Þ.](?:,[\w.'’ ]{{1,40}}?)?)(?::\s|\s?{_DASH}\s)"
+)
+# Only the opening characters of a paragraph are searched for one.
+_DATELINE_SEARCH_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """A dateline opening a text: [start, end) is the dateline itself, [start, separator_end) with the
+    dash or colon after it. ``names_agency``: it credits a wire service ("(Reuters)")."""
+
+    start: int
+    end: int
+    separator_end: int
+    names_agency: bool
+
+
+def match_dateline(text: str, start: int = 0) -> Dateline | None:
+    """The dateline at ``text[start:]``, if one opens it. A capitalised label that names no place
+    ("BREAKING:", rules/dateline_labels.txt) is not a dateline."""
+    head = text[: start + _DATELINE_SEARCH_CHARS]
+    match = _AGENCY_DATELINE.match(head, start)
+    if match:
+        group = "dateline" if match.group("dateline") else "bare"
+        return Dateline(match.start(group), match.end(group), match.end(), names_agency=True)
+    match = _PLACE_DATELINE.match(head, start)
+    labels = lexicon.word_set("dateline_labels.txt", lowercase=False)
+    if match and match.group("dateline").split(",")[0].strip() not in labels:
+        return Dateline(match.start("dateline"), match.end("dateline"), match.end(), names_agency=False)
+    return None
