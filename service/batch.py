@@ -383,7 +383,9 @@ def run_ray(records: Iterable[Record], settings: Settings, workers: int, time_li
                     raise EngineUnavailable(f"cannot reach the Ray cluster at RAY_ADDRESS={cluster}: {exc}") from exc
             else:
                 # One CPU more than actors, for the read tasks that feed them (logical CPUs; reading is light).
+                # address="local": a new instance even where an earlier `ray start` left its address behind.
                 ray.init(
+                    address="local",
                     num_cpus=workers + 1,
                     include_dashboard=False,
                     log_to_driver=False,
