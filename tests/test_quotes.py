@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from spacy.tokens import Doc
 
-from service.agencies import load_agency_table, parse_agency_table
 from service.nlp import load_spacy
 from service.quotes import extract_quotes, find_quoted_spans
+from service.quotes.agencies import load_agency_table, parse_agency_table
 from service.schema import Article, Quote, TextSpan
 from service.settings import DEFAULT_SPACY_MODEL
 

@@ -1,0 +1,121 @@
+"""The speaker mention of a cue: its subject in the parse, or the mention beside it where the parser lost
+it. A subject the parser found inside the quoted words is replaced by the mention beside the cue
+('“…,” said Leslie Wimes'); the resolver (service/speakers.py) turns the mention into a name."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from service.quotes.context import ArticleContext
+from service.speakers import SUBJECT_DEPS, Speaker
+from service.text_facts import QUOTE_MARKS
+
+# Tokens a cue may be from a quote, or from the mention it governs, and still be "next to" it.
+ADJACENT_CUE_TOKENS = 6
+# '“…” a narrator in the Clinton ad asks': the longest attribution after a quote.
+MAX_ATTRIBUTION_TOKENS = 12
+# ", citing a diplomatic source,": the longest aside between a subject and its cue that is skipped.
+MAX_ASIDE_TOKENS = 10
+# How far up a subjectless cue's heads ("ended by saying") a subject is looked for.
+MAX_SUBJECT_CLIMB = 4
+# Links from a subjectless cue up to the verb whose subject said it.
+SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl", "dobj", "pobj"})
+MENTION_POS = frozenset({"PROPN", "NOUN", "PRON"})
+NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
+
+
+def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
+    """Who said what a cue (or a verb standing for one) reports, resolved to a name where the article has one."""
+    if (words := context.credit_speakers.get(cue.i)) is not None:
+        return Speaker(words.text, words.start_char, words.end_char, "named")
+    head = subject_head(cue)
+    quoted_subject = head is not None and context.quoted_chars(head.idx, head.idx + 1)
+    if quoted_subject or (head is None and context.right_after_quote(cue)):
+        # '“… Full panic mode,” said Leslie Wimes', '“…,” opined the Plain Dealer': the parser took
+        # quoted words for the subject, or found none.
+        head = _unquoted_mention_beside(context, cue)
+    elif head is None:
+        head = _mention_after_quote(context, cue) or _mention_before_aside(context, cue)
+    return context.resolver.resolve(head) if head is not None else None
+
+
+def named_speaker(context: ArticleContext, tokens: list[Token]) -> Speaker:
+    """The speaker a run of name tokens outside the parse's subjects names ('— Steve Jobs', 'Carl Bialik:')."""
+    return Speaker(context.resolver.fullest_name(tokens), tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), "named")
+
+
+def subject_head(cue: Token) -> Token | None:
+    """The speaker mention a cue governs: its subject, the agent, "according to X", or its head's subject."""
+    if cue.lower_ == "according":
+        to = cue.doc[cue.i + 1]
+        return next((c for c in to.children if c.dep_ == "pobj"), None)
+    verb = cue
+    for _ in range(MAX_SUBJECT_CLIMB):
+        for child in verb.children:
+            if child.dep_ in SUBJECT_DEPS:
+                return child
+            if child.dep_ == "agent":
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+        if verb.dep_ not in SUBJECT_CLIMB_DEPS or verb.head.i == verb.i:
+            return None
+        # "Lavrov arrived and said", "ended by saying", "emailed supporters saying": the subject is
+        # the verb's above it.
+        verb = verb.head
+    return None
+
+
+def name_head(token: Token) -> Token:
+    """The head of the name a token is part of: "Leslie" -> "Wimes", "(D-Md.)" -> "Cummings"."""
+    while token.dep_ in NAME_PART_DEPS and token.head.i != token.i and token.head.pos_ in MENTION_POS:
+        token = token.head
+    return token
+
+
+def _mention_before_aside(context: ArticleContext, cue: Token) -> Token | None:
+    """'the country’s news agency, citing a diplomatic source, said': the parser lost the subject;
+    it is the noun right before the cue, or before a participial aside between commas."""
+    doc = context.doc
+    sentence_start = context.sentence(cue).start
+    i = cue.i - 1
+    if i > sentence_start and doc[i].text == ",":
+        opening = next(
+            (j for j in range(i - 1, max(i - MAX_ASIDE_TOKENS, sentence_start), -1) if doc[j].text == ","),
+            None,
+        )
+        if opening is None or doc[opening + 1].tag_ not in ("VBG", "VBN"):
+            return None
+        i = opening - 1
+    if i < sentence_start or doc[i].pos_ not in ("NOUN", "PROPN") or context.quoted_chars(doc[i].idx, doc[i].idx + 1):
+        return None
+    return name_head(doc[i])
+
+
+def _mention_after_quote(context: ArticleContext, cue: Token) -> Token | None:
+    """'“…,” Gene Sperling, a top Clinton adviser, said': the parser hung the name on the quoted
+    clause, so the cue has no subject; the speaker is the mention that opens the attribution."""
+    doc = context.doc
+    start = context.sentence(cue).start
+    for i in range(cue.i - 1, max(cue.i - MAX_ATTRIBUTION_TOKENS, start - 1), -1):
+        token = doc[i]
+        if token.text in QUOTE_MARKS:
+            opening = next((t for t in doc[i + 1 : cue.i] if t.pos_ in MENTION_POS), None)
+            return None if opening is None else name_head(opening)
+        if token.pos_ in ("VERB", "AUX") or i in context.cue_at:
+            return None
+    return None
+
+
+def _unquoted_mention_beside(context: ArticleContext, cue: Token) -> Token | None:
+    """The head of the noun phrase right after the cue ("said Leslie Wimes") or right before it,
+    outside quote marks."""
+    doc = context.doc
+    sentence = context.sentence(cue)
+    after = doc[cue.i + 1 : min(cue.i + 1 + ADJACENT_CUE_TOKENS, sentence.end)]
+    before = reversed(doc[max(cue.i - ADJACENT_CUE_TOKENS, sentence.start) : cue.i])
+    for side in (after, before):
+        for token in side:
+            if context.quoted_chars(token.idx, token.idx + 1) or token.text in QUOTE_MARKS:
+                break
+            if token.pos_ in MENTION_POS:
+                return name_head(token)
+    return None
