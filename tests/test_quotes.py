@@ -900,3 +900,57 @@ def test_seed_page_counts_and_indirect(seed_quotes):
     assert decided.text == "that such measures had been decided"
     assert decided.speaker == "the country’s news agency" and decided.source_agency is None
     assert [q.start for q in quotes] == sorted(q.start for q in quotes)
+
+
+# ---- titles of works, a cue before a semicolon, names as written (issue 17) ---------------------
+
+TITLE_CASES = {
+    "a list of titles after a work noun": (
+        [
+            "Despite an unknown cast, it beat homegrown Hollywood movies “The Irishman” and “Once Upon A Time in "
+            "Hollywood” which both have A-list stars."
+        ],
+        ["The Irishman", "Once Upon A Time in Hollywood"],
+    ),
+    "a title after 'such as'": (
+        ["She has sung classic songs such as “Somewhere Over the Rainbow and Far Away” for decades."],
+        ["Somewhere Over the Rainbow"],
+    ),
+    "a title in apposition": (
+        ["Her memoir, “Becoming Someone Else Entirely in the City of Light”, sold ten million copies."],
+        ["Becoming Someone Else"],
+    ),
+    "a title modifying a work noun": (
+        ["The senator praised the “Lord of the Rings and Other Tales” series at the hearing on Monday."],
+        ["Lord of the Rings"],
+    ),
+}
+
+
+@pytest.mark.parametrize("paragraphs, titles", TITLE_CASES.values(), ids=TITLE_CASES.keys())
+def test_title_of_a_work_is_no_statement(nlp, paragraphs, titles):
+    _, quotes = quotes_of(nlp, paragraphs)
+    assert not [q for q in quotes if any(title in q.text for title in titles)]
+
+
+@pytest.mark.parametrize(
+    "paragraphs, fragment",
+    [
+        (["Critics said the show was “a complete disaster for everyone who worked on it.”"], "complete disaster"),
+        (["The director said of the film: “It is the best work we have ever done together.”"], "best work"),
+        (
+            ["Laura Dern won for the drama “Marriage Story.”", "“It was a difficult part,” quipped Brad Pitt."],
+            "difficult part",
+        ),
+        (["Sanders said the comment by Dr. Paul Song “was inappropriate and insensitive.”"], "inappropriate"),
+    ],
+    ids=[
+        "work noun not right before the quote",
+        "a sentence after a work noun and a colon",
+        "a title ending the paragraph before",
+        "a name, not a work noun",
+    ],
+)
+def test_quote_near_a_work_noun_is_still_a_statement(nlp, paragraphs, fragment):
+    _, quotes = quotes_of(nlp, paragraphs)
+    assert only(quotes, fragment).speaker is not None

@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 from service import lexicon
 from service.quotes.cues import load_cue_lexicon
 from service.quotes.marks import QuotedSpan, find_quoted_spans
+from service.quotes.titles import work_titles
 from service.schema import Article
 from service.speakers import SpeakerResolver
 from service.text_facts import QUOTE_MARKS
@@ -41,6 +42,8 @@ class ArticleContext:
     cue_tokens: frozenset[int]
     # Naming verbs (call, label, dub ...): cues only when they govern quoted words.
     naming_at: frozenset[int]
+    # The opening offsets of quoted spans that are titles of works ('the film “Parasite”'), never statements.
+    work_titles: frozenset[int]
 
     @classmethod
     def of(cls, article: Article, doc: Doc, text: str) -> ArticleContext:
@@ -69,6 +72,7 @@ class ArticleContext:
             naming_at=frozenset(
                 t.i for t in doc if t.pos_ == "VERB" and t.i not in cue_at and t.lemma_.lower() in naming
             ),
+            work_titles=work_titles(doc, text, quoted),
         )
 
     def sentence(self, token: Token) -> Span:

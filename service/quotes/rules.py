@@ -77,6 +77,8 @@ class Rule:
 
 def attribute(site: QuoteSite) -> Statement | None:
     """The statement of the first rule that attributes the quote, or None (a scare quote, a title)."""
+    if site.quoted.open in site.context.work_titles:
+        return None
     for rule in QUOTE_RULES:
         if site.kind in rule.kinds and (found := rule.find(site)) is not None:
             return Statement(
