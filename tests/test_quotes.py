@@ -954,3 +954,19 @@ def test_title_of_a_work_is_no_statement(nlp, paragraphs, titles):
 def test_quote_near_a_work_noun_is_still_a_statement(nlp, paragraphs, fragment):
     _, quotes = quotes_of(nlp, paragraphs)
     assert only(quotes, fragment).speaker is not None
+
+
+def test_cue_before_a_semicolon_introduces_the_quote(nlp):
+    _, quotes = quotes_of(
+        nlp,
+        [
+            "The SAG awards are watched closely because actors form the largest voting group in the Academy of "
+            "Motion Picture Arts and Sciences.",
+            "“Parasite” director Bong Joon Ho said backstage that no-one could predict what might happen at the "
+            "Oscars on Feb. 9",
+            "Speaking through an interpreter he added; “It is true that the momentum is building and we are a part "
+            "of the awards race and campaign.”",
+        ],
+    )
+    quote = only(quotes, "momentum is building")
+    assert (quote.speaker, quote.kind, quote.cue) == ("Bong Joon Ho", "direct", "added")

@@ -133,8 +133,8 @@ def _stands_alone(context: ArticleContext, span: Span, frame: Span) -> bool:
     before = [t for t in context.doc[frame.start : span.start] if not t.is_space]
     if not before or before[-1].text == ":" or before[-1].i in context.cue_at:
         return True
-    if before[-1].text == "," and len(before) > 1 and before[-2].i in context.cue_at:
-        return True
+    if before[-1].text in (",", ";") and len(before) > 1 and before[-2].i in context.cue_at:
+        return True  # 'Lavrov said, “…”', 'he added; “…”' (a semicolon typed for a colon)
     if before[-1].text == "," and _attribution_hangs_on(context, span, before[-1]):
         return True
     # Starts a new sentence inside the frame (after a sentence that ended with a full stop).
