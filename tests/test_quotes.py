@@ -11,8 +11,10 @@ from spacy.tokens import Doc
 from service.nlp import load_spacy
 from service.quotes import extract_quotes, find_quoted_spans
 from service.quotes.agencies import load_agency_table, parse_agency_table
+from service.quotes.mentions import as_written
 from service.schema import Article, Quote, TextSpan
 from service.settings import DEFAULT_SPACY_MODEL
+from service.speakers import Speaker
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -970,3 +972,57 @@ def test_cue_before_a_semicolon_introduces_the_quote(nlp):
     )
     quote = only(quotes, "momentum is building")
     assert (quote.speaker, quote.kind, quote.cue) == ("Bong Joon Ho", "direct", "added")
+
+
+@pytest.mark.parametrize(
+    "paragraphs, fragment, name",
+    [
+        (
+            ["President Charles de Gaulle spoke in Algiers.", "“I have understood you,” de Gaulle said."],
+            "understood you",
+            "Charles de Gaulle",
+        ),
+        (
+            [
+                "“Fleabag” creator Phoebe Waller-Bridge accepted the award on Sunday.",
+                "“This whole thing has been a dream,” Waller-Bridge said.",
+            ],
+            "a dream",
+            "Phoebe Waller-Bridge",
+        ),
+    ],
+    ids=["a lower-case particle inside a person's name", "a hyphen inside a person's name"],
+)
+def test_speaker_name_is_the_articles_own_characters(nlp, paragraphs, fragment, name):
+    page, quotes = quotes_of(nlp, paragraphs)
+    quote = only(quotes, fragment)
+    assert quote.speaker == name and name in page
+
+
+@pytest.mark.parametrize(
+    "text, rebuilt, written",
+    [
+        ("Phoebe Waller-Bridge accepted the award.", "Phoebe Waller Bridge", "Phoebe Waller-Bridge"),
+        (
+            "It is the largest group in the Academy of Motion Picture Arts and Sciences.",
+            "Academy Motion Picture Arts Sciences",
+            "Academy of Motion Picture Arts and Sciences",
+        ),
+        ("Surrey mayoral candidate Doug McCallum responded.", "Surrey Doug McCallum", "Doug McCallum"),
+        ("Justin Trudeau spoke.\n\nTrudeau said more.", "Justin Trudeau Trudeau", "Justin Trudeau"),
+        ("Lavrov said so.", "Lavrov", "Lavrov"),
+        ("He said so.", "Nobody Here", "He"),
+    ],
+    ids=[
+        "hyphen",
+        "of and and",
+        "words of a description dropped",
+        "a name run over a paragraph",
+        "as is",
+        "not in the text",
+    ],
+)
+def test_name_as_written(text, rebuilt, written):
+    mention = text.index(written) if written in text else 0
+    speaker = Speaker(rebuilt, mention, mention + len(written), "named")
+    assert as_written(text, speaker) == written

@@ -11,6 +11,7 @@ from service.quotes.agencies import agency_for, wire_credit
 from service.quotes.confidence import confidence
 from service.quotes.context import ArticleContext
 from service.quotes.indirect import indirect_statements
+from service.quotes.mentions import as_written
 from service.quotes.rules import attribute
 from service.quotes.runs import end_before_other_quotes, join_split_quotes, merge_same_cue, report_nested_quotes
 from service.quotes.site import QuoteSite
@@ -80,7 +81,7 @@ def _to_quotes(article: Article, text: str, statement: Statement, agency: str | 
                 text=text[start:end],
                 start=body.to_page(start),
                 end=body.to_page_end(end),
-                speaker=speaker.name if speaker else None,
+                speaker=as_written(text, speaker) if speaker else None,
                 speaker_span=(body.to_page(speaker.start), body.to_page_end(speaker.end)) if speaker else None,
                 cue=cue.text if cue is not None else None,
                 cue_span=(body.to_page(cue.start_char), body.to_page_end(cue.end_char)) if cue is not None else None,

@@ -4,6 +4,8 @@ it. A subject the parser found inside the quoted words is replaced by the mentio
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Token
 
 from service.quotes.context import ArticleContext
@@ -22,6 +24,9 @@ MAX_SUBJECT_CLIMB = 4
 SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl", "dobj", "pobj"})
 MENTION_POS = frozenset({"PROPN", "NOUN", "PRON"})
 NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
+# What may stand between two words of a name as the text writes it: punctuation and spaces, and up to two short
+# lower-case words ("Waller-Bridge", "Gen.\xa0Mike", "Academy of Motion Picture Arts and Sciences", "van der").
+NAME_GAP = r"[^\w\n]+(?:[a-z]{1,3}[^\w\n]+){0,2}"
 
 
 def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
@@ -36,7 +41,39 @@ def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
         head = _unquoted_mention_beside(context, cue)
     elif head is None:
         head = _mention_after_quote(context, cue) or _mention_before_aside(context, cue)
-    return context.resolver.resolve(head) if head is not None else None
+    if head is None:
+        return None
+    return context.resolver.resolve(_name_in_apposition(context, head))
+
+
+def _name_in_apposition(context: ArticleContext, head: Token) -> Token:
+    """'“Parasite” director Bong Joon Ho said': the parser made the name an apposition of the role noun before
+    it, with no comma between; the person is the name."""
+    if head.pos_ != "NOUN":
+        return head
+    for child in head.rights:
+        if child.dep_ == "appos" and child.left_edge.i == head.i + 1 and context.resolver.is_person(child):
+            return child
+    return head
+
+
+def as_written(text: str, speaker: Speaker) -> str:
+    """The speaker's name as the article's own characters. The resolver may rebuild a name from words
+    ("Phoebe Waller Bridge", "Surrey Doug McCallum" for "Surrey mayoral candidate Doug McCallum"); then the
+    name is the longest run of its words ending with its last word (the surname of "Doug McCallum", the head of
+    an organisation's name; "Justin Trudeau" of "Justin Trudeau Trudeau") that the text writes together, with only punctuation or short lower-case words
+    between them ("Waller-Bridge", "Academy of Motion Picture Arts and Sciences"), at the occurrence nearest the
+    mention; else the mention as written."""
+    if speaker.name in text:
+        return speaker.name
+    words = speaker.name.split()
+    runs = [(start, end) for end in range(1, len(words) + 1) for start in range(end) if words[end - 1] == words[-1]]
+    for start, end in sorted(runs, key=lambda run: run[0] - run[1]):
+        pattern = NAME_GAP.join(re.escape(word) for word in words[start:end])
+        found = list(re.finditer(rf"(?<!\w){pattern}(?!\w)", text))
+        if found:
+            return min(found, key=lambda m: abs(m.start() - speaker.start)).group(0)
+    return text[speaker.start : speaker.end]
 
 
 def named_speaker(context: ArticleContext, tokens: list[Token]) -> Speaker:
