@@ -1026,3 +1026,15 @@ def test_name_as_written(text, rebuilt, written):
     mention = text.index(written) if written in text else 0
     speaker = Speaker(rebuilt, mention, mention + len(written), "named")
     assert as_written(text, speaker) == written
+
+
+def test_quotes_whose_contents_cover_the_same_words_are_one_statement(nlp):
+    _, quotes = quotes_of(
+        nlp,
+        [
+            "Senator Bernie Sanders said Americans are “right to be angry,” but also hungry for what he calls “real "
+            "solutions.”"
+        ],
+    )
+    first, second = only(quotes, "right to be angry"), only(quotes, "real solutions")
+    assert first.content_span == second.content_span

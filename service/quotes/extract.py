@@ -13,7 +13,13 @@ from service.quotes.context import ArticleContext
 from service.quotes.indirect import indirect_statements
 from service.quotes.mentions import as_written
 from service.quotes.rules import attribute
-from service.quotes.runs import end_before_other_quotes, join_split_quotes, merge_same_cue, report_nested_quotes
+from service.quotes.runs import (
+    end_before_other_quotes,
+    join_split_quotes,
+    merge_overlapping,
+    merge_same_cue,
+    report_nested_quotes,
+)
 from service.quotes.site import QuoteSite
 from service.quotes.statement import Statement
 from service.schema import Article, Quote
@@ -53,7 +59,7 @@ def quote_statements(context: ArticleContext, content: ContentChooser) -> list[S
         if statement is not None:
             statements.append(statement)
     statements = _place_contents(context, statements, content)
-    return join_split_quotes(merge_same_cue(statements, context.text), context.text)
+    return merge_overlapping(join_split_quotes(merge_same_cue(statements, context.text), context.text))
 
 
 def _place_contents(context: ArticleContext, statements: list[Statement], content: ContentChooser) -> list[Statement]:

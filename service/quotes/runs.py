@@ -29,6 +29,8 @@ WORD_CHARS = re.compile(r"\w+")
 FRAME_END = re.compile(r"[.!?;]\s")
 # What a clause cut before a quote leaves at its end: ', but', ' and', ' —'.
 TRAILING_LINK = re.compile(r"[\s,;:—–-]*(?:\b(?:and|but|or)\b)?[\s,;:—–-]*$")
+# Two statements whose contents share this much of the shorter one report the same words.
+MIN_SHARED_CONTENT = 0.5
 # The rule of a quote that takes the attribution of the indirect statement around it: this + its rule.
 NESTED_RULE_PREFIX = "quote_in_"
 
@@ -51,6 +53,32 @@ def merge_same_cue(statements: list[Statement], text: str) -> list[Statement]:
             continue
         merged.append(statement)
     return merged
+
+
+def merge_overlapping(statements: list[Statement]) -> list[Statement]:
+    """'Americans are “right to be angry,” but also hungry for what she calls “real solutions.”': two quotes of
+    one speaker whose contents cover mostly the same words (their cues differ, the content model put both in
+    one clause) are one statement, over both contents."""
+    merged: list[Statement] = []
+    for statement in statements:
+        previous = merged[-1] if merged else None
+        if previous is not None and _same_report(previous, statement):
+            content = (min(previous.content[0], statement.content[0]), max(previous.content[1], statement.content[1]))
+            speaker = previous.speaker or statement.speaker
+            merged[-1] = replace(previous, parts=previous.parts + statement.parts, content=content, speaker=speaker)
+            continue
+        merged.append(statement)
+    return merged
+
+
+def _same_report(previous: Statement, statement: Statement) -> bool:
+    (start, end), (other_start, other_end) = previous.content, statement.content
+    shared = min(end, other_end) - max(start, other_start)
+    shorter = min(end - start, other_end - other_start)
+    same_speaker = (
+        previous.speaker is None or statement.speaker is None or previous.speaker.name == statement.speaker.name
+    )
+    return shorter > 0 and shared >= MIN_SHARED_CONTENT * shorter and same_speaker
 
 
 def _cue_introduces_next(previous: Statement, statement: Statement, text: str) -> bool:
