@@ -922,6 +922,10 @@ TITLE_CASES = {
         ["Her memoir, “Becoming Someone Else Entirely in the City of Light”, sold ten million copies."],
         ["Becoming Someone Else"],
     ),
+    "a programme after its network's possessive": (
+        ["Senator Bernie Sanders told CNN’s “State of the Union” on Sunday that the race was not over."],
+        ["State of the Union"],
+    ),
     "a title modifying a work noun": (
         ["The senator praised the “Lord of the Rings and Other Tales” series at the hearing on Monday."],
         ["Lord of the Rings"],

@@ -1,6 +1,6 @@
 """Titles of works in quote marks are not statements: 'the film “Parasite”', 'movies “The Irishman” and
 “Once Upon A Time in Hollywood”', '“Parasite,” the Korean film', 'the “Star Wars” series', 'the comedy
-“Fleabag.”'. The nouns that name a work are in service/rules/work_title_nouns.txt. The same words quoted
+“Fleabag.”', a network's programme ('CNN’s “State of the Union”'). The nouns that name a work are in service/rules/work_title_nouns.txt. The same words quoted
 again elsewhere in the article are the same title ('… for his role in “Once Upon A Time in Hollywood,” …')."""
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ MAX_TITLE_LINK_TOKENS = 3
 # sentence's full stop inside the marks; it is shorter still, and right after its work noun (after a comma or
 # colon, quoted words that end a sentence are what someone said of the work: 'said of the film: “It is …”').
 MAX_TITLE_WORDS = 12
+# A title named after its network's possessive has every word of this length or more capitalised.
+MIN_TITLE_CASED_WORD = 4
 MAX_SENTENCE_END_TITLE_WORDS = 6
 TITLE_END_PUNCTUATION = " ,.!?’'"
 SENTENCE_PUNCTUATION = frozenset(".!?")
@@ -47,6 +49,7 @@ def work_titles(doc: Doc, text: str, quoted: Sequence[QuotedSpan]) -> frozenset[
                 listed
                 or _after_work_noun(span, nouns, ends_sentence, len(words.split()))
                 or _beside_work_noun(span, nouns)
+                or (_title_cased(words) and _after_organisation(span))
             ):
                 titles.add(marks.open)
         previous = marks
@@ -69,6 +72,25 @@ def _title_words(text: str, quoted: QuotedSpan) -> str | None:
     if not (words[0].isupper() or words[0].isdigit()):
         return None
     return words
+
+
+def _title_cased(words: str) -> bool:
+    """Every word of four letters or more capitalised ('State of the Union', 'Good Morning America')."""
+    long_words = [w for w in words.split() if len(w) >= MIN_TITLE_CASED_WORD]
+    return bool(long_words) and all(w[0].isupper() for w in long_words)
+
+
+def _after_organisation(span: Span) -> bool:
+    """'CNN’s “State of the Union,”', 'ABC’s “Good Morning America”': a programme named after its network's
+    possessive."""
+    doc = span.doc
+    i = span.start - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    if i < 1 or doc[i].tag_ != "POS":
+        return False
+    owner = doc[i - 1]
+    return owner.ent_type_ == "ORG" or owner.text.isupper()
 
 
 def _key(text: str, quoted: QuotedSpan) -> str:
