@@ -1042,3 +1042,17 @@ def test_quotes_whose_contents_cover_the_same_words_are_one_statement(nlp):
     )
     first, second = only(quotes, "right to be angry"), only(quotes, "real solutions")
     assert first.content_span == second.content_span
+
+
+def test_quote_in_a_relative_clause_of_its_own_speaker_is_its_own_statement(nlp):
+    page, quotes = quotes_of(
+        nlp,
+        [
+            "He declared that as long as the field remained divided, Trump would have a path to the nomination, which "
+            "he declared “a total disaster” for his party."
+        ],
+    )
+    quote = only(quotes, "total disaster")
+    indirect = only(quotes, "as long as the field")
+    assert quote.content_span != indirect.content_span
+    assert page[quote.cue_span[0] : quote.cue_span[1]] == "declared" and quote.cue_span[0] > indirect.start

@@ -16,8 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from spacy.tokens import Token
+
 from service.quotes.indirect import MIN_INDIRECT_TOKENS
 from service.quotes.statement import Statement
+from service.speakers import SUBJECT_DEPS
 
 # '“A,” he said, “B.”': the most characters of attribution between the two parts of one split quote (a
 # name with a short title and a cue); a longer gap is narration.
@@ -31,6 +34,8 @@ FRAME_END = re.compile(r"[.!?;]\s")
 TRAILING_LINK = re.compile(r"[\s,;:—–-]*(?:\b(?:and|but|or)\b)?[\s,;:—–-]*$")
 # Two statements whose contents share this much of the shorter one report the same words.
 MIN_SHARED_CONTENT = 0.5
+# Subjects of a relative clause that make a quote cued in it the speaker's own statement ('which he called “…”').
+RELATIVE_CLAUSE_SPEAKERS = frozenset({"he", "she", "they", "we", "i"})
 # The rule of a quote that takes the attribution of the indirect statement around it: this + its rule.
 NESTED_RULE_PREFIX = "quote_in_"
 
@@ -172,11 +177,19 @@ def report_nested_quotes(quoted: list[Statement], indirect: list[Statement]) -> 
 
 def _nests(statement: Statement, outer: Statement) -> bool:
     """A partial quote whose cue is inside the outer statement's content, as is most of its own."""
-    if statement.kind != "partial" or statement.cue is None:
+    if statement.kind != "partial" or statement.cue is None or _own_relative_clause(statement.cue.root):
         return False
     (start, end), (outer_start, outer_end) = statement.content, outer.content
     shared = min(end, outer_end) - max(start, outer_start)
     return outer_start <= statement.cue.start_char < outer_end and shared >= (end - start) / 2
+
+
+def _own_relative_clause(cue: Token) -> bool:
+    """'…, which he called “a total disaster”': the quote's cue heads a relative clause whose subject is a
+    personal pronoun, the speaker going on in a statement of its own (PolNeAR annotates it apart)."""
+    return cue.dep_ == "relcl" and any(
+        child.dep_ in SUBJECT_DEPS and child.lower_ in RELATIVE_CLAUSE_SPEAKERS for child in cue.children
+    )
 
 
 def end_before_other_quotes(statements: list[Statement], text: str) -> list[Statement]:
