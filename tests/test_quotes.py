@@ -926,6 +926,13 @@ TITLE_CASES = {
         ["Senator Bernie Sanders told CNN’s “State of the Union” on Sunday that the race was not over."],
         ["State of the Union"],
     ),
+    "a title and its author": (
+        [
+            "One Sunday, according to “Perfect Enough: Carly Fiorina and the Reinvention of Hewlett-Packard” by "
+            "George Anders, Fiorina sat in her study."
+        ],
+        ["Perfect Enough"],
+    ),
     "a title modifying a work noun": (
         ["The senator praised the “Lord of the Rings and Other Tales” series at the hearing on Monday."],
         ["Lord of the Rings"],

@@ -1,6 +1,7 @@
 """Titles of works in quote marks are not statements: 'the film “Parasite”', 'movies “The Irishman” and
 “Once Upon A Time in Hollywood”', '“Parasite,” the Korean film', 'the “Star Wars” series', 'the comedy
-“Fleabag.”', a network's programme ('CNN’s “State of the Union”'). The nouns that name a work are in service/rules/work_title_nouns.txt. The same words quoted
+“Fleabag.”', a network's programme ('CNN’s “State of the Union”'), a work and its author ('“Perfect
+Enough” by George Anders'). The nouns that name a work are in service/rules/work_title_nouns.txt. The same words quoted
 again elsewhere in the article are the same title ('… for his role in “Once Upon A Time in Hollywood,” …')."""
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def work_titles(doc: Doc, text: str, quoted: Sequence[QuotedSpan]) -> frozenset[
                 listed
                 or _after_work_noun(span, nouns, ends_sentence, len(words.split()))
                 or _beside_work_noun(span, nouns)
-                or (_title_cased(words) and _after_organisation(span))
+                or (_title_cased(words) and (_after_organisation(span) or _by_author(span)))
             ):
                 titles.add(marks.open)
         previous = marks
@@ -91,6 +92,14 @@ def _after_organisation(span: Span) -> bool:
         return False
     owner = doc[i - 1]
     return owner.ent_type_ == "ORG" or owner.text.isupper()
+
+
+def _by_author(span: Span) -> bool:
+    """'“Perfect Enough: Carly Fiorina and the Reinvention of Hewlett-Packard” by George Anders': a work and
+    its author."""
+    doc = span.doc
+    following = [t for t in doc[span.end : span.end + 3] if not t.is_space]
+    return len(following) >= 2 and following[0].lower_ == "by" and following[1].ent_type_ == "PERSON"
 
 
 def _key(text: str, quoted: QuotedSpan) -> str:
