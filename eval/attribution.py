@@ -11,7 +11,7 @@ import re
 import statistics
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -181,11 +181,12 @@ def score_document(text: str, gold: list[GoldAttribution], predicted: list[Predi
         _tally_rules(by_rule, predicted_set, {p for _, p in pairs})
         if with_speaker:
             for g, p in pairs:
-                if gold_set[g].source is None:
+                source = gold_set[g].source
+                if source is None:
                     continue  # PolNeAR "Attribution-no-source": nobody to compare with
                 tally.speaker_scored += 1
                 speaker = predicted_set[p].speaker
-                tally.speaker_correct += bool(speaker and spans_overlap(speaker, gold_set[g].source))
+                tally.speaker_correct += bool(speaker and spans_overlap(speaker, source))
     return scores
 
 
@@ -229,7 +230,7 @@ def evaluate(
     content = default_chooser(content_model)
     totals = {t: Scores() for t in THRESHOLDS}
     kinds: Counter[str] = Counter()
-    matched_kinds: Counter[str] = Counter()
+    matched_kinds: dict[str, float] = defaultdict(float)
     extractor_ms: list[float] = []
     words: list[int] = []
     for document in tqdm(documents, desc="attribution", unit="article", file=sys.stderr):
