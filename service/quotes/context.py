@@ -52,10 +52,19 @@ class ArticleContext:
         )
         quoted = tuple(find_quoted_spans(text, list(paragraphs)))
         cues = load_cue_lexicon()
-        cue_at = {t.i: span for t in doc if (span := cues.match(t)) is not None}
-        credit_speakers = {t.i: words for t in doc if t.i not in cue_at and (words := cues.credit_noun(t)) is not None}
-        cue_at.update((i, doc[i : i + 1]) for i in credit_speakers)
         naming = lexicon.word_set("naming_verbs.txt")
+        # One pass over the tokens (each Token object costs): cues, credit nouns, naming verbs.
+        cue_at: dict[int, Span] = {}
+        credit_speakers: dict[int, Span] = {}
+        naming_at: set[int] = set()
+        for t in doc:
+            if (span := cues.match(t)) is not None:
+                cue_at[t.i] = span
+            elif (words := cues.credit_noun(t)) is not None:
+                credit_speakers[t.i] = words
+            elif t.pos_ == "VERB" and t.lemma_.lower() in naming:
+                naming_at.add(t.i)
+        cue_at.update((i, doc[i : i + 1]) for i in credit_speakers)
         return cls(
             article=article,
             doc=doc,
@@ -69,9 +78,7 @@ class ArticleContext:
             cue_at=cue_at,
             credit_speakers=credit_speakers,
             cue_tokens=frozenset(cue_at),
-            naming_at=frozenset(
-                t.i for t in doc if t.pos_ == "VERB" and t.i not in cue_at and t.lemma_.lower() in naming
-            ),
+            naming_at=frozenset(naming_at),
             work_titles=work_titles(doc, text, quoted),
         )
 
