@@ -30,6 +30,9 @@ class QuoteOut(BaseModel):
     content_span: Span | None = Field(
         None, description="The whole reported content the cue governs (equals [start, end] for direct quotes)."
     )
+    rule: str | None = Field(
+        None, description="The attribution rule that found the quote (its confidence comes from it)."
+    )
 
 
 class ArticleOut(BaseModel):
@@ -92,6 +95,7 @@ def quote_out(quote: Quote) -> QuoteOut:
         kind=quote.kind,
         confidence=quote.confidence,
         content_span=quote.content_span,
+        rule=quote.rule,
     )
 
 

@@ -96,6 +96,8 @@ class Quote:
     # The whole reported content the cue governs (PolNeAR's "Content"): for a partial quote inside a
     # paraphrase it is the clause around the quoted words; for a direct quote it equals (start, end).
     content_span: tuple[int, int] | None = None
+    # The name of the attribution rule that found it (service/quotes/rules.py, service/quotes/indirect.py).
+    rule: str | None = None
 
 
 @dataclass(frozen=True)

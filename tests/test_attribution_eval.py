@@ -143,6 +143,22 @@ def test_command_on_fixture(tmp_path):
     assert report["all_attributions"]["precision"] == pytest.approx(0.75)
     assert set(report["strict"]) >= {"direct_quotes", "speaker_accuracy", "all_attributions"}
     assert report["predicted_by_kind"] == {"direct": 1, "indirect": 1}
+    # One rule found the quote, another the indirect statement; the annotator without it makes it half wrong.
+    by_rule = report["by_rule"]["all_attributions"]
+    assert {row["predicted"] for row in by_rule.values()} == {1.0}
+    assert sorted(row["precision"] for row in by_rule.values()) == [0.5, 1.0]
+    assert sum(row["recall"] for row in by_rule.values()) == pytest.approx(report["all_attributions"]["recall"])
+
+
+def test_rule_table_shows_what_a_rule_costs():
+    whole = attribution.Tally(gold=10, predicted=10, matched=8)
+    table = attribution.rule_table(
+        whole, {"good": attribution.Tally(predicted=8, matched=8), "bad": attribution.Tally(predicted=2, matched=0)}
+    )
+    assert list(table) == ["good", "bad"]
+    assert table["good"]["precision"] == 1.0 and table["good"]["recall"] == 0.8
+    assert table["bad"]["precision"] == 0.0
+    assert table["bad"]["f1_without"] > 0.8 > table["good"]["f1_without"]  # 8/9 without "bad"; the set's F1 is 0.8
 
 
 def test_command_names_a_content_model_it_cannot_load(tmp_path, capsys):

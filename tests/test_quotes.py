@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from spacy.tokens import Doc
 
-from service.agencies import load_agency_table, parse_agency_table
 from service.nlp import load_spacy
 from service.quotes import extract_quotes, find_quoted_spans
+from service.quotes.agencies import load_agency_table, parse_agency_table
+from service.quotes.mentions import as_written
 from service.schema import Article, Quote, TextSpan
 from service.settings import DEFAULT_SPACY_MODEL
+from service.speakers import Speaker
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -900,3 +902,164 @@ def test_seed_page_counts_and_indirect(seed_quotes):
     assert decided.text == "that such measures had been decided"
     assert decided.speaker == "the country’s news agency" and decided.source_agency is None
     assert [q.start for q in quotes] == sorted(q.start for q in quotes)
+
+
+# ---- titles of works, a cue before a semicolon, names as written (issue 17) ---------------------
+
+TITLE_CASES = {
+    "a list of titles after a work noun": (
+        [
+            "Despite an unknown cast, it beat homegrown Hollywood movies “The Irishman” and “Once Upon A Time in "
+            "Hollywood” which both have A-list stars."
+        ],
+        ["The Irishman", "Once Upon A Time in Hollywood"],
+    ),
+    "a title after 'such as'": (
+        ["She has sung classic songs such as “Somewhere Over the Rainbow and Far Away” for decades."],
+        ["Somewhere Over the Rainbow"],
+    ),
+    "a title in apposition": (
+        ["Her memoir, “Becoming Someone Else Entirely in the City of Light”, sold ten million copies."],
+        ["Becoming Someone Else"],
+    ),
+    "a programme after its network's possessive": (
+        ["Senator Bernie Sanders told CNN’s “State of the Union” on Sunday that the race was not over."],
+        ["State of the Union"],
+    ),
+    "a title and its author": (
+        [
+            "One Sunday, according to “Perfect Enough: Carly Fiorina and the Reinvention of Hewlett-Packard” by "
+            "George Anders, Fiorina sat in her study."
+        ],
+        ["Perfect Enough"],
+    ),
+    "a title modifying a work noun": (
+        ["The senator praised the “Lord of the Rings and Other Tales” series at the hearing on Monday."],
+        ["Lord of the Rings"],
+    ),
+}
+
+
+@pytest.mark.parametrize("paragraphs, titles", TITLE_CASES.values(), ids=TITLE_CASES.keys())
+def test_title_of_a_work_is_no_statement(nlp, paragraphs, titles):
+    _, quotes = quotes_of(nlp, paragraphs)
+    assert not [q for q in quotes if any(title in q.text for title in titles)]
+
+
+@pytest.mark.parametrize(
+    "paragraphs, fragment",
+    [
+        (["Critics said the show was “a complete disaster for everyone who worked on it.”"], "complete disaster"),
+        (["The director said of the film: “It is the best work we have ever done together.”"], "best work"),
+        (
+            ["Laura Dern won for the drama “Marriage Story.”", "“It was a difficult part,” quipped Brad Pitt."],
+            "difficult part",
+        ),
+        (["Sanders said the comment by Dr. Paul Song “was inappropriate and insensitive.”"], "inappropriate"),
+    ],
+    ids=[
+        "work noun not right before the quote",
+        "a sentence after a work noun and a colon",
+        "a title ending the paragraph before",
+        "a name, not a work noun",
+    ],
+)
+def test_quote_near_a_work_noun_is_still_a_statement(nlp, paragraphs, fragment):
+    _, quotes = quotes_of(nlp, paragraphs)
+    assert only(quotes, fragment).speaker is not None
+
+
+def test_cue_before_a_semicolon_introduces_the_quote(nlp):
+    _, quotes = quotes_of(
+        nlp,
+        [
+            "The SAG awards are watched closely because actors form the largest voting group in the Academy of "
+            "Motion Picture Arts and Sciences.",
+            "“Parasite” director Bong Joon Ho said backstage that no-one could predict what might happen at the "
+            "Oscars on Feb. 9",
+            "Speaking through an interpreter he added; “It is true that the momentum is building and we are a part "
+            "of the awards race and campaign.”",
+        ],
+    )
+    quote = only(quotes, "momentum is building")
+    assert (quote.speaker, quote.kind, quote.cue) == ("Bong Joon Ho", "direct", "added")
+
+
+@pytest.mark.parametrize(
+    "paragraphs, fragment, name",
+    [
+        (
+            ["President Charles de Gaulle spoke in Algiers.", "“I have understood you,” de Gaulle said."],
+            "understood you",
+            "Charles de Gaulle",
+        ),
+        (
+            [
+                "“Fleabag” creator Phoebe Waller-Bridge accepted the award on Sunday.",
+                "“This whole thing has been a dream,” Waller-Bridge said.",
+            ],
+            "a dream",
+            "Phoebe Waller-Bridge",
+        ),
+    ],
+    ids=["a lower-case particle inside a person's name", "a hyphen inside a person's name"],
+)
+def test_speaker_name_is_the_articles_own_characters(nlp, paragraphs, fragment, name):
+    page, quotes = quotes_of(nlp, paragraphs)
+    quote = only(quotes, fragment)
+    assert quote.speaker == name and name in page
+
+
+@pytest.mark.parametrize(
+    "text, rebuilt, written",
+    [
+        ("Phoebe Waller-Bridge accepted the award.", "Phoebe Waller Bridge", "Phoebe Waller-Bridge"),
+        (
+            "It is the largest group in the Academy of Motion Picture Arts and Sciences.",
+            "Academy Motion Picture Arts Sciences",
+            "Academy of Motion Picture Arts and Sciences",
+        ),
+        ("Surrey mayoral candidate Doug McCallum responded.", "Surrey Doug McCallum", "Doug McCallum"),
+        ("Justin Trudeau spoke.\n\nTrudeau said more.", "Justin Trudeau Trudeau", "Justin Trudeau"),
+        ("Lavrov said so.", "Lavrov", "Lavrov"),
+        ("He said so.", "Nobody Here", "He"),
+    ],
+    ids=[
+        "hyphen",
+        "of and and",
+        "words of a description dropped",
+        "a name run over a paragraph",
+        "as is",
+        "not in the text",
+    ],
+)
+def test_name_as_written(text, rebuilt, written):
+    mention = text.index(written) if written in text else 0
+    speaker = Speaker(rebuilt, mention, mention + len(written), "named")
+    assert as_written(text, speaker) == written
+
+
+def test_quotes_whose_contents_cover_the_same_words_are_one_statement(nlp):
+    _, quotes = quotes_of(
+        nlp,
+        [
+            "Senator Bernie Sanders said Americans are “right to be angry,” but also hungry for what he calls “real "
+            "solutions.”"
+        ],
+    )
+    first, second = only(quotes, "right to be angry"), only(quotes, "real solutions")
+    assert first.content_span == second.content_span
+
+
+def test_quote_in_a_relative_clause_of_its_own_speaker_is_its_own_statement(nlp):
+    page, quotes = quotes_of(
+        nlp,
+        [
+            "He declared that as long as the field remained divided, Trump would have a path to the nomination, which "
+            "he declared “a total disaster” for his party."
+        ],
+    )
+    quote = only(quotes, "total disaster")
+    indirect = only(quotes, "as long as the field")
+    assert quote.content_span != indirect.content_span
+    assert page[quote.cue_span[0] : quote.cue_span[1]] == "declared" and quote.cue_span[0] > indirect.start

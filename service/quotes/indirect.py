@@ -1,0 +1,124 @@
+"""Indirect speech: a cue that reports a clause without quote marks ("Lavrov said (that) ...",
+"..., Lavrov said", "according to X, ..."). Each cue not already the cue of a quote is tried against the
+rules in INDIRECT_RULES, in order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from service.quotes.agencies import load_agency_table
+from service.quotes.context import ArticleContext, trimmed
+from service.quotes.mentions import speaker_of
+from service.quotes.statement import Statement
+from service.speakers import Speaker
+
+# A reported clause of fewer tokens is no statement ("he said so").
+MIN_INDIRECT_TOKENS = 3
+# Words mostly inside quote marks are a direct quote, reported by the quote rules already.
+MAX_QUOTED_SHARE = 0.5
+# A clause cut to its paragraph with fewer characters left is nothing.
+MIN_CLAUSE_CHARS = 2
+
+
+@dataclass(frozen=True)
+class IndirectRule:
+    name: str
+    # The tokens of the clause a cue reports, or None.
+    clause: Callable[[ArticleContext, Token], list[Token] | None]
+
+
+def according_to_clause(context: ArticleContext, cue: Token) -> list[Token] | None:
+    """'According to the ministry, measures were decided': the clause "according to X" is in, without it.
+    'X said, according to Tass' is no new statement: Tass carried it."""
+    if cue.lower_ != "according":
+        return None
+    head = cue.head
+    if head.i == cue.i or head.i in context.cue_at:
+        return None
+    outside = {t.i for t in cue.subtree}
+    return _longest_run([t for t in head.subtree if t.i not in outside])
+
+
+def reported_clause(context: ArticleContext, cue: Token) -> list[Token] | None:
+    """'Lavrov said (that) Russia understands ...': the cue's clausal complement. 'X announced nothing, but
+    the agency said that measures were decided': the parser hangs both clauses on "said"; the one after
+    the cue is what it reports."""
+    if cue.lower_ == "according":
+        return None
+    complements = [child for child in cue.children if child.dep_ == "ccomp"]
+    if not complements:
+        return None
+    child = next((c for c in complements if c.i > cue.i), complements[0])
+    return list(child.subtree)
+
+
+def parenthetical_clause(context: ArticleContext, cue: Token) -> list[Token] | None:
+    """'Russia understands North Korea’s decision, Lavrov said.': a cue the parser hangs after the clause
+    it reports (parataxis) reports the words from that clause's start to the cue's own phrase."""
+    if cue.lower_ == "according" or any(child.dep_ == "ccomp" for child in cue.children):
+        return None
+    if cue.dep_ != "parataxis" or cue.i <= cue.head.i:
+        return None
+    return list(context.doc[cue.head.left_edge.i : cue.left_edge.i])
+
+
+INDIRECT_RULES: tuple[IndirectRule, ...] = (
+    IndirectRule("according_to_clause", according_to_clause),
+    IndirectRule("reported_clause", reported_clause),
+    IndirectRule("parenthetical_clause", parenthetical_clause),
+)
+
+
+def indirect_statements(context: ArticleContext, quoted: list[Statement]) -> list[Statement]:
+    """A statement for each cue that reports a clause and is not the cue of a quote already."""
+    used = {s.cue.start for s in quoted if s.cue is not None}
+    statements: list[Statement] = []
+    for i, cue in context.cue_at.items():
+        token = context.doc[i]
+        if i in used or context.quoted_chars(token.idx, token.idx + 1):
+            continue
+        found = _reported(context, token)
+        if found is None:
+            continue
+        content, rule = found
+        para_start, para_end = context.paragraph_of(token.idx)
+        content = (max(content[0], para_start), min(content[1], para_end))  # a parse run over a break
+        if content[1] - content[0] < MIN_CLAUSE_CHARS:
+            continue
+        if context.quoted_chars(*content) > MAX_QUOTED_SHARE * (content[1] - content[0]):
+            continue  # the words are a direct quote already reported above
+        speaker = speaker_of(context, token)
+        if _only_carries(speaker, content, quoted):
+            continue  # "X said “...”, KCNA reported": KCNA is the statement's source_agency
+        statements.append(Statement((content,), content, "indirect", cue, speaker, rule))
+    return statements
+
+
+def _reported(context: ArticleContext, cue: Token) -> tuple[tuple[int, int], str] | None:
+    """The clause the first applicable rule finds, and the rule's name; None when it is too short."""
+    for rule in INDIRECT_RULES:
+        tokens = rule.clause(context, cue)
+        if tokens is not None:
+            return (trimmed(tokens), rule.name) if len(tokens) >= MIN_INDIRECT_TOKENS else None
+    return None
+
+
+def _only_carries(speaker: Speaker | None, content: tuple[int, int], quoted: list[Statement]) -> bool:
+    if speaker is None or load_agency_table().normalise(speaker.name) is None:
+        return False
+    return any(s.cue is not None and content[0] <= s.cue.start_char < content[1] for s in quoted)
+
+
+def _longest_run(tokens: list[Token]) -> list[Token]:
+    best: list[Token] = []
+    run: list[Token] = []
+    for token in sorted(tokens, key=lambda t: t.i):
+        if run and token.i != run[-1].i + 1:
+            run = []
+        run.append(token)
+        if len(run) > len(best):
+            best = list(run)
+    return best

@@ -1,0 +1,158 @@
+"""The speaker mention of a cue: its subject in the parse, or the mention beside it where the parser lost
+it. A subject the parser found inside the quoted words is replaced by the mention beside the cue
+('“…,” said Leslie Wimes'); the resolver (service/speakers.py) turns the mention into a name."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Token
+
+from service.quotes.context import ArticleContext
+from service.speakers import SUBJECT_DEPS, Speaker
+from service.text_facts import QUOTE_MARKS
+
+# Tokens a cue may be from a quote, or from the mention it governs, and still be "next to" it.
+ADJACENT_CUE_TOKENS = 6
+# '“…” a narrator in the Clinton ad asks': the longest attribution after a quote.
+MAX_ATTRIBUTION_TOKENS = 12
+# ", citing a diplomatic source,": the longest aside between a subject and its cue that is skipped.
+MAX_ASIDE_TOKENS = 10
+# How far up a subjectless cue's heads ("ended by saying") a subject is looked for.
+MAX_SUBJECT_CLIMB = 4
+# Links from a subjectless cue up to the verb whose subject said it.
+SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl", "dobj", "pobj"})
+MENTION_POS = frozenset({"PROPN", "NOUN", "PRON"})
+NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
+# What may stand between two words of a name as the text writes it: punctuation and spaces, and up to two short
+# lower-case words ("Waller-Bridge", "Gen.\xa0Mike", "Academy of Motion Picture Arts and Sciences", "van der").
+NAME_GAP = r"[^\w\n]+(?:[a-z]{1,3}[^\w\n]+){0,2}"
+
+
+def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
+    """Who said what a cue (or a verb standing for one) reports, resolved to a name where the article has one."""
+    if (words := context.credit_speakers.get(cue.i)) is not None:
+        return Speaker(words.text, words.start_char, words.end_char, "named")
+    head = subject_head(cue)
+    quoted_subject = head is not None and context.quoted_chars(head.idx, head.idx + 1)
+    if quoted_subject or (head is None and context.right_after_quote(cue)):
+        # '“… Full panic mode,” said Leslie Wimes', '“…,” opined the Plain Dealer': the parser took
+        # quoted words for the subject, or found none.
+        head = _unquoted_mention_beside(context, cue)
+    elif head is None:
+        head = _mention_after_quote(context, cue) or _mention_before_aside(context, cue)
+    if head is None:
+        return None
+    return context.resolver.resolve(_name_in_apposition(context, head))
+
+
+def _name_in_apposition(context: ArticleContext, head: Token) -> Token:
+    """'“Parasite” director Bong Joon Ho said': the parser made the name an apposition of the role noun before
+    it, with no comma between; the person is the name."""
+    if head.pos_ != "NOUN":
+        return head
+    for child in head.rights:
+        if child.dep_ == "appos" and child.left_edge.i == head.i + 1 and context.resolver.is_person(child):
+            return child
+    return head
+
+
+def as_written(text: str, speaker: Speaker) -> str:
+    """The speaker's name as the article's own characters. The resolver may rebuild a name from words
+    ("Phoebe Waller Bridge", "Surrey Doug McCallum" for "Surrey mayoral candidate Doug McCallum"); then the
+    name is the longest run of its words ending with its last word (the surname of "Doug McCallum", the head of
+    an organisation's name; "Justin Trudeau" of "Justin Trudeau Trudeau") that the text writes together, with only punctuation or short lower-case words
+    between them ("Waller-Bridge", "Academy of Motion Picture Arts and Sciences"), at the occurrence nearest the
+    mention; else the mention as written."""
+    if speaker.name in text:
+        return speaker.name
+    words = speaker.name.split()
+    runs = [(start, end) for end in range(1, len(words) + 1) for start in range(end) if words[end - 1] == words[-1]]
+    for start, end in sorted(runs, key=lambda run: run[0] - run[1]):
+        pattern = NAME_GAP.join(re.escape(word) for word in words[start:end])
+        found = list(re.finditer(rf"(?<!\w){pattern}(?!\w)", text))
+        if found:
+            return min(found, key=lambda m: abs(m.start() - speaker.start)).group(0)
+    return text[speaker.start : speaker.end]
+
+
+def named_speaker(context: ArticleContext, tokens: list[Token]) -> Speaker:
+    """The speaker a run of name tokens outside the parse's subjects names ('— Steve Jobs', 'Carl Bialik:')."""
+    return Speaker(context.resolver.fullest_name(tokens), tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), "named")
+
+
+def subject_head(cue: Token) -> Token | None:
+    """The speaker mention a cue governs: its subject, the agent, "according to X", or its head's subject."""
+    if cue.lower_ == "according":
+        to = cue.doc[cue.i + 1]
+        return next((c for c in to.children if c.dep_ == "pobj"), None)
+    verb = cue
+    for _ in range(MAX_SUBJECT_CLIMB):
+        for child in verb.children:
+            if child.dep_ in SUBJECT_DEPS:
+                return child
+            if child.dep_ == "agent":
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+        if verb.dep_ not in SUBJECT_CLIMB_DEPS or verb.head.i == verb.i:
+            return None
+        # "Lavrov arrived and said", "ended by saying", "emailed supporters saying": the subject is
+        # the verb's above it.
+        verb = verb.head
+    return None
+
+
+def name_head(token: Token) -> Token:
+    """The head of the name a token is part of: "Leslie" -> "Wimes", "(D-Md.)" -> "Cummings"."""
+    while token.dep_ in NAME_PART_DEPS and token.head.i != token.i and token.head.pos_ in MENTION_POS:
+        token = token.head
+    return token
+
+
+def _mention_before_aside(context: ArticleContext, cue: Token) -> Token | None:
+    """'the country’s news agency, citing a diplomatic source, said': the parser lost the subject;
+    it is the noun right before the cue, or before a participial aside between commas."""
+    doc = context.doc
+    sentence_start = context.sentence(cue).start
+    i = cue.i - 1
+    if i > sentence_start and doc[i].text == ",":
+        opening = next(
+            (j for j in range(i - 1, max(i - MAX_ASIDE_TOKENS, sentence_start), -1) if doc[j].text == ","),
+            None,
+        )
+        if opening is None or doc[opening + 1].tag_ not in ("VBG", "VBN"):
+            return None
+        i = opening - 1
+    if i < sentence_start or doc[i].pos_ not in ("NOUN", "PROPN") or context.quoted_chars(doc[i].idx, doc[i].idx + 1):
+        return None
+    return name_head(doc[i])
+
+
+def _mention_after_quote(context: ArticleContext, cue: Token) -> Token | None:
+    """'“…,” Gene Sperling, a top Clinton adviser, said': the parser hung the name on the quoted
+    clause, so the cue has no subject; the speaker is the mention that opens the attribution."""
+    doc = context.doc
+    start = context.sentence(cue).start
+    for i in range(cue.i - 1, max(cue.i - MAX_ATTRIBUTION_TOKENS, start - 1), -1):
+        token = doc[i]
+        if token.text in QUOTE_MARKS:
+            opening = next((t for t in doc[i + 1 : cue.i] if t.pos_ in MENTION_POS), None)
+            return None if opening is None else name_head(opening)
+        if token.pos_ in ("VERB", "AUX") or i in context.cue_at:
+            return None
+    return None
+
+
+def _unquoted_mention_beside(context: ArticleContext, cue: Token) -> Token | None:
+    """The head of the noun phrase right after the cue ("said Leslie Wimes") or right before it,
+    outside quote marks."""
+    doc = context.doc
+    sentence = context.sentence(cue)
+    after = doc[cue.i + 1 : min(cue.i + 1 + ADJACENT_CUE_TOKENS, sentence.end)]
+    before = reversed(doc[max(cue.i - ADJACENT_CUE_TOKENS, sentence.start) : cue.i])
+    for side in (after, before):
+        for token in side:
+            if context.quoted_chars(token.idx, token.idx + 1) or token.text in QUOTE_MARKS:
+                break
+            if token.pos_ in MENTION_POS:
+                return name_head(token)
+    return None
