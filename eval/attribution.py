@@ -18,6 +18,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
+from eval import ggt
 from eval.polnear import AnnotationError, Document, Fragments, GoldAttribution, load_split
 from service.page import single_article
 from service.schema import Quote
@@ -138,7 +139,7 @@ def predictions_from_quotes(quotes: list[Quote]) -> list[Prediction]:
     predictions = []
     for statement in parts.values():
         first = statement[0]
-        speaker = (first.speaker_span,) if first.speaker_span else None
+        speaker = (first.speaker_mention_span,) if first.speaker_mention_span else None
         content = first.content_span or (first.start, first.end)
         if len(statement) > 1 and all(q.kind == "direct" for q in statement):
             fragments = tuple(sorted((q.start, q.end) for q in statement))
@@ -254,9 +255,15 @@ def _latency(values: list[float]) -> dict[str, float]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--data", type=Path, required=True, help="PolNeAR data dir holding <split>/text and <split>/attributions"
+        "--data",
+        type=Path,
+        required=True,
+        help="PolNeAR data dir holding <split>/text and <split>/attributions, or a GGT .jsonl file",
     )
-    parser.add_argument("--split", choices=("train", "dev", "test"), default="dev")
+    parser.add_argument(
+        "--format", choices=("auto", "polnear", "ggt"), default="auto", help="auto: a .jsonl file is GGT's"
+    )
+    parser.add_argument("--split", choices=("train", "dev", "test"), default="dev", help="PolNeAR only")
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON report")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N texts")
     parser.add_argument("--spacy-model", default=DEFAULT_SPACY_MODEL)
@@ -272,6 +279,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.format == "ggt" or (args.format == "auto" and ggt.is_ggt_file(args.data)):
+        return ggt.run(args)
     try:
         documents = load_split(args.data, args.split)
     except (FileNotFoundError, AnnotationError) as error:

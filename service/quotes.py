@@ -686,10 +686,7 @@ class _ArticleExtractor:
             return None
         named = _trailing_name(lead)
         if named:
-            name = Speaker(
-                self.resolver.fullest_name(named), named[0].idx, named[-1].idx + len(named[-1].text), "named"
-            )
-            return None, name
+            return None, self.resolver.named(named)
         cues = [t for t in lead if t.i in self.cue_at]
         verbs = cues[-1:] or [
             t
@@ -718,8 +715,7 @@ class _ArticleExtractor:
             names = [t for t in name_span or () if t.pos_ == "PROPN"]
             run = _leading_run(names)
             if run:
-                start, end = run[0].idx, run[-1].idx + len(run[-1].text)
-                return Speaker(self.resolver.fullest_name(run), start, end, "named")
+                return self.resolver.named(run)
         lead = LEADING_FROM.search(self.text, para_start, quoted.open)
         if lead is not None:
             return Speaker(lead.group(1).strip(), lead.start(1), lead.start(1) + len(lead.group(1).strip()), "named")
@@ -1243,6 +1239,7 @@ def _to_quotes(article: Article, text: str, statement: Statement, agency: str | 
     body = article.body
     content = (body.to_page(statement.content[0]), body.to_page_end(statement.content[1]))
     speaker = statement.speaker
+    named = speaker.entity_span if speaker else None
     cue = statement.cue
     quotes: list[Quote] = []
     for start, end in statement.parts:
@@ -1255,13 +1252,15 @@ def _to_quotes(article: Article, text: str, statement: Statement, agency: str | 
                 start=body.to_page(start),
                 end=body.to_page_end(end),
                 speaker=speaker.name if speaker else None,
-                speaker_span=(body.to_page(speaker.start), body.to_page_end(speaker.end)) if speaker else None,
+                speaker_span=(body.to_page(named[0]), body.to_page_end(named[1])) if named else None,
                 cue=cue.text if cue is not None else None,
                 cue_span=(body.to_page(cue.start_char), body.to_page_end(cue.end_char)) if cue is not None else None,
                 source_agency=agency,
                 kind=statement.kind,
                 confidence=_confidence(statement),
                 content_span=content,
+                speaker_mention=text[speaker.start : speaker.end] if speaker else None,
+                speaker_mention_span=(body.to_page(speaker.start), body.to_page_end(speaker.end)) if speaker else None,
             )
         )
     return quotes
