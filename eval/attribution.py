@@ -19,6 +19,7 @@ from typing import TextIO
 from tqdm import tqdm
 
 from eval import ggt
+from eval.ggt import names_agree
 from eval.polnear import AnnotationError, Document, Fragments, GoldAttribution, load_split
 from service.page import single_article
 from service.schema import Quote
@@ -26,6 +27,7 @@ from service.settings import DEFAULT_QUOTE_CONTENT_DIR, DEFAULT_SPACY_MODEL
 from service.text_facts import DOUBLE_QUOTE_MARKS
 
 THRESHOLDS = (0.5, 0.8)
+PRONOUN_SOURCE = re.compile(r"(?i)(?:he|she|it|they|we|i|you|who|his|her|their|its)")
 WORD = re.compile(r"\w+")
 
 
@@ -34,6 +36,8 @@ class Prediction:
     content: Fragments
     speaker: Fragments | None
     kind: str
+    # The resolved speaker (Quote.speaker): "Donald Trump" for the mention "he".
+    name: str | None = None
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Tally:
     matched: float = 0.0
     speaker_scored: float = 0.0
     speaker_correct: float = 0.0
+    speaker_named: float = 0.0
 
     def add(self, other: Tally, weight: float) -> None:
         self.gold += other.gold * weight
@@ -52,6 +57,7 @@ class Tally:
         self.matched += other.matched * weight
         self.speaker_scored += other.speaker_scored * weight
         self.speaker_correct += other.speaker_correct * weight
+        self.speaker_named += other.speaker_named * weight
 
     def prf(self) -> dict[str, float]:
         precision = self.matched / self.predicted if self.predicted else 0.0
@@ -68,6 +74,9 @@ class Tally:
 
     def speaker_accuracy(self) -> float:
         return round(self.speaker_correct / self.speaker_scored, 4) if self.speaker_scored else 0.0
+
+    def speaker_name_accuracy(self) -> float:
+        return round(self.speaker_named / self.speaker_scored, 4) if self.speaker_scored else 0.0
 
 
 @dataclass
@@ -129,6 +138,13 @@ def has_quote_mark(text: str, fragments: Fragments, widen: int = 0) -> bool:
     return any(c in DOUBLE_QUOTE_MARKS for s, e in fragments for c in text[max(s - widen, 0) : e + widen])
 
 
+def names_gold_source(text: str, name: str | None, source: Fragments) -> bool:
+    """Our resolved speaker names the gold Source, where PolNeAR's annotators marked a name rather than
+    the pronoun or description next to the cue ("Graham" for "he said")."""
+    words = " ".join(text[s:e] for s, e in source)
+    return not PRONOUN_SOURCE.fullmatch(words.strip()) and names_agree(name, words)
+
+
 def predictions_from_quotes(quotes: list[Quote]) -> list[Prediction]:
     """One prediction per statement. The parts of a split quote ('"A," he said, "B."') share a
     content_span; the statement's content is its quoted parts, not the narration between them (as in
@@ -145,7 +161,7 @@ def predictions_from_quotes(quotes: list[Quote]) -> list[Prediction]:
             fragments = tuple(sorted((q.start, q.end) for q in statement))
         else:
             fragments = (content,)
-        predictions.append(Prediction(fragments, speaker, first.kind))
+        predictions.append(Prediction(fragments, speaker, first.kind, first.speaker))
     return predictions
 
 
@@ -166,11 +182,14 @@ def score_document(text: str, gold: list[GoldAttribution], predicted: list[Predi
         tally.gold, tally.predicted, tally.matched = len(gold_set), len(predicted_set), len(pairs)
         if with_speaker:
             for g, p in pairs:
-                if gold_set[g].source is None:
+                source = gold_set[g].source
+                if source is None:
                     continue  # PolNeAR "Attribution-no-source": nobody to compare with
                 tally.speaker_scored += 1
                 speaker = predicted_set[p].speaker
-                tally.speaker_correct += bool(speaker and spans_overlap(speaker, gold_set[g].source))
+                correct = bool(speaker and spans_overlap(speaker, source))
+                tally.speaker_correct += correct
+                tally.speaker_named += correct or names_gold_source(text, predicted_set[p].name, source)
     return scores
 
 
@@ -227,12 +246,14 @@ def _report(documents, totals, kinds, matched_kinds, extractor_ms, words) -> dic
         "overlap_threshold": THRESHOLDS[0],
         "direct_quotes": loose.direct.prf(),
         "speaker_accuracy": loose.direct.speaker_accuracy(),
+        "speaker_name_accuracy": loose.direct.speaker_name_accuracy(),
         "speaker_scored": round(loose.direct.speaker_scored, 2),
         "all_attributions": loose.everything.prf(),
         "strict": {
             "overlap_threshold": THRESHOLDS[1],
             "direct_quotes": strict.direct.prf(),
             "speaker_accuracy": strict.direct.speaker_accuracy(),
+            "speaker_name_accuracy": strict.direct.speaker_name_accuracy(),
             "all_attributions": strict.everything.prf(),
         },
         "predicted_by_kind": dict(kinds),
@@ -305,5 +326,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: report[k] for k in ("n_articles", "direct_quotes", "speaker_accuracy", "all_attributions")}))
+    keys = ("n_articles", "direct_quotes", "speaker_accuracy", "speaker_name_accuracy", "all_attributions")
+    print(json.dumps({k: report[k] for k in keys}))
     return 0

@@ -38,10 +38,18 @@ Gender = Literal["male", "female"]
 CharSpan = tuple[int, int]
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Links from a clause up to the clause that holds it ("X says [he is …]", "X said and [he added]").
+CLAUSE_LINK_DEPS = frozenset({"ccomp", "xcomp", "conj", "advcl", "relcl", "parataxis"})
+# Children of a name's head that are part of the name ("Sergey" of "Sergey Lavrov").
+NAME_DEPS = frozenset({"compound", "flat"})
 # Children that are not part of a speaker's name ("Hugh Hill, a doctor, who ..., said").
 PRUNED_DEPS = frozenset({"appos", "relcl", "acl", "prep", "punct", "advmod", "parataxis", "ccomp", "advcl"})
 PERSON_BLOCKING_LABELS = frozenset({"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY"})
 THING_LABELS = frozenset({"ORG", "GPE", "NORP", "FAC"})
+# Labels spaCy's small model gives a bare surname ("Stanovaya" GPE, "Palvetzian" NORP).
+MISLABELLED_SURNAME = frozenset({"NORP", "GPE"})
+# Organisations and places that speak or are spoken of by name ("a registered Republican" names no one).
+NAMED_THING_LABELS = THING_LABELS - {"NORP"}
 # A proper-noun chain with one of these labels is an organisation or place, not a person's name.
 NOT_PERSON_CHAIN_LABELS = PERSON_BLOCKING_LABELS | {"ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 # How far back (tokens) a pronoun looks for its antecedent: about three news sentences.
@@ -113,6 +121,10 @@ def _gendered_words(entries: tuple[str, ...]) -> dict[str, Gender]:
     return table
 
 
+def _labels_by_noun(entries: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    return {noun.strip().lower(): frozenset(labels.split()) for noun, labels in (e.split("\t") for e in entries)}
+
+
 def country_words() -> frozenset[str]:
     """Every word of a country name: such a token is a place or state, never a person."""
     return lexicon.table("countries.txt", lambda entries: frozenset(w for line in entries for w in line.split()))
@@ -167,10 +179,11 @@ def mention_tokens(head: Token) -> list[Token]:
         kept.add(token.i)
         stack.extend(child for child in token.children if child.dep_ not in PRUNED_DEPS)
     # Keep the contiguous run around the head, so a pruned apposition never leaves a gap inside.
+    # A line break ends it too: the parser sometimes hangs a word of the paragraph before on the head.
     start = end = head.i
-    while start - 1 in kept:
+    while start - 1 in kept and "\n" not in head.doc[start - 1].text:
         start -= 1
-    while end + 1 in kept:
+    while end + 1 in kept and "\n" not in head.doc[end + 1].text:
         end += 1
     tokens = list(head.doc[start : end + 1])
     while len(tokens) > 1 and (tokens[0].is_punct or tokens[0].is_space):
@@ -190,16 +203,21 @@ class SpeakerResolver:
         self.titles = lexicon.word_set("name_titles.txt")
         self.gendered = gendered_words()
         self.documents = lexicon.word_set("document_nouns.txt")
+        self.issuing = lexicon.word_set("issuing_verbs.txt")
+        self.organisation_nouns = lexicon.table("organisation_nouns.tsv", _labels_by_noun)
         self.countries = country_words()
         self._quoted_starts = [s for s, _ in quoted_spans]
         self._quoted = quoted_spans
         # Headlines ("Trump Stands Tall On Proposal ...") spell no one's name; neither do quoted words.
-        self._headline = {i for sent in doc.sents if _title_cased(sent) for i in range(sent.start, sent.end)}
+        self._sentences = list(doc.sents)
+        self._headline = {i for sent in self._sentences if _title_cased(sent) for i in range(sent.start, sent.end)}
         self.names = self._names()
         self.person_names = [n for n in self.names if n.person]
+        self.organisation_names = [n for n in self.names if not n.person and self.doc[n.start].ent_type_ == "ORG"]
         self.person_words = {word for name in self.person_names for word in name.words}
         self._name_at = {i: name for name in self.names for i in range(name.start, name.end)}
         self._subjects = [t for t in doc if t.dep_ in SUBJECT_DEPS and not self._in_quote(t)]
+        self._sent_starts = [sent.start for sent in self._sentences]
         self._subject_index = [t.i for t in self._subjects]
         self._entities = [e for e in doc.ents if not self._in_quote(e.root)]
         self._entity_index = [e.root.i for e in self._entities]
@@ -207,6 +225,14 @@ class SpeakerResolver:
         self._expansions: dict[str, CharSpan | None] = {}
         self._person_entities = {self._entity_of_name(name) for name in self.person_names}
         self._entity_memo: dict[int, CharSpan] = {}
+        # Antecedent candidates: subjects, and the heads of names and entities wherever they stand.
+        heads = {t.i: t for t in self._subjects}
+        for name in self.names:
+            span = doc[name.start : name.end]
+            heads.setdefault(span.root.i, span.root)
+        heads.update((e.root.i, e.root) for e in self._entities if e.root.i not in heads)
+        self._candidates = [heads[i] for i in sorted(heads)]
+        self._candidate_index = sorted(heads)
         self.roles: dict[str, list[Role]] = {}
         for role in self._roles():  # by head noun, in text order
             self.roles.setdefault(role.head, []).append(role)
@@ -228,7 +254,7 @@ class SpeakerResolver:
                 continue
             if ent.label_ == "PERSON" and not any(t.text in self.countries for t in ent):
                 names.extend(self._cleaned(list(ent), person=True))
-            elif ent.label_ in THING_LABELS:
+            elif ent.label_ in NAMED_THING_LABELS:
                 names.extend(self._cleaned(list(ent), person=False))
         chain: list[Token] = []
         for token in [*self.doc, None]:
@@ -238,6 +264,15 @@ class SpeakerResolver:
             if len(chain) >= 2:
                 names.extend(self._cleaned(chain, person=True))
             chain = [token] if token is not None and self._chain_continues([], token) else []
+        covered = {i for name in names for i in range(name.start, name.end)}
+        for token in self.doc:  # 'TransLink, the regional transit agency,': a name the recogniser missed
+            if (
+                token.pos_ == "PROPN"
+                and token.i not in covered
+                and any(c.dep_ == "appos" and c.pos_ == "NOUN" for c in token.children)
+                and not self._in_quote(token)
+            ):
+                names.extend(self._cleaned([token], person=False))
         names.sort(key=lambda n: (n.start, -n.end))
         unique: list[Name] = []
         for name in names:  # an entity and a chain over the same words: keep the entity's
@@ -253,6 +288,7 @@ class SpeakerResolver:
             or self._in_quote(token)
             or token.ent_type_ in NOT_PERSON_CHAIN_LABELS
             or token.text in self.countries
+            or (token.is_upper and len(token) > 1)  # "LRT", "CNN", a photo credit in capitals
         ):
             return False
         # A chain never runs over a line or sentence break, nor from one entity into another.
@@ -279,10 +315,15 @@ class SpeakerResolver:
         else:
             while tokens and (tokens[0].lower_ == "the" or tokens[0].is_punct):
                 tokens = tokens[1:]
+        if person:
+            while tokens and tokens[-1].lower_.rstrip(".") in self.titles:
+                tokens = tokens[:-1]  # "Health Minister" is a title, not a name
         words = tuple(t.text for t in tokens if not t.is_punct)
         capitalised = [w[:1].isupper() or w.lower() in NAME_PARTICLES for w in words if w[:1].isalpha()]
         if not words or not any(capitalised) or (person and not all(capitalised)):
-            return []  # "rookie defenceman" tagged PERSON, "the federal department" tagged ORG
+            return []
+        if person and any(w.isalpha() and w.isupper() and len(w) > 1 for w in words):
+            return []  # "Surrey-Guildford LRT" tagged PERSON: an acronym is no part of a person's name  # "rookie defenceman" tagged PERSON, "the federal department" tagged ORG
         return [Name(tokens[0].i, tokens[-1].i + 1, words, person)]
 
     def canonical_person(self, words: tuple[str, ...]) -> Name | None:
@@ -344,7 +385,8 @@ class SpeakerResolver:
                 roles.append(self._role(name.start, nouns[-1], title, entity))
             for other in self._described_by(root):
                 roles.append(self._role(other.i, other, self._modifiers(other), entity))
-            if not name.person:  # 'the department' for 'Department of Community Services'
+            if not name.person and root.lemma_.lower() not in self.documents:
+                # 'the department' for 'Department of Community Services' (not 'the statement' for a named one)
                 roles.append(self._role(name.start, root, list(self.doc[name.start : name.end]), entity))
         roles.sort(key=lambda r: r.at)
         return roles
@@ -381,7 +423,15 @@ class SpeakerResolver:
             return (self.canonical_person(name.words) or name).span(self.doc)
         if len(name.words) == 1 and (expansion := self._acronym_expansion(self.doc[name.start])) is not None:
             return expansion
-        return name.span(self.doc)
+        return self._fullest_organisation(name).span(self.doc)
+
+    def _fullest_organisation(self, name: Name) -> Name:
+        """'Suncor' -> 'Suncor Energy': the longest organisation name the article begins with these words."""
+        best = name
+        for other in self.organisation_names:
+            if len(other.words) > len(best.words) and other.words[: len(name.words)] == name.words:
+                best = other
+        return best
 
     def _described_entity(self, head: Token) -> CharSpan | None:
         """The entity last introduced before this description with its head noun and modifiers."""
@@ -400,7 +450,19 @@ class SpeakerResolver:
         }
         roles = self.roles.get(lemma, [])
         position = bisect.bisect_right(self._role_starts.get(lemma, []), head.i)
-        return next((roles[k].entity for k in range(position - 1, -1, -1) if wanted <= roles[k].words), None)
+        found = next((roles[k].entity for k in range(position - 1, -1, -1) if wanted <= roles[k].words), None)
+        if found is None and lemma in self.organisation_nouns and not wanted:
+            found = self._last_organisation(head, self.organisation_nouns[lemma])
+        return found
+
+    def _last_organisation(self, head: Token, labels: frozenset[str]) -> CharSpan | None:
+        """'Suncor Energy ... the company said': the organisation (or city) the article named last."""
+        position = bisect.bisect_left(self._entity_index, head.i)
+        for ent in reversed(self._entities[:position]):
+            name = self._name_at.get(ent.root.i)
+            if ent.label_ in labels and name is not None and not name.person and name.words[0][:1].isupper():
+                return self._entity_of_name(name)
+        return None
 
     def _author(self, head: Token) -> CharSpan | None:
         """'the statement', 'a study by Civic Action', 'her letter': a document speaks for its author."""
@@ -418,10 +480,15 @@ class SpeakerResolver:
             by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
             if by is not None:
                 return self._entity(by)
-        # 'The Kelowna Rockets filed a lawsuit ... The suit says': whoever released one before.
+        # 'The Kelowna Rockets filed a lawsuit ... The suit says': whoever issued one before.
         lemma = head.lemma_.lower()
         for token in reversed(self.doc[max(head.i - ANTECEDENT_WINDOW, 0) : head.i]):
-            if token.dep_ == "dobj" and token.lemma_.lower() == lemma and not self._in_quote(token):
+            if (
+                token.dep_ == "dobj"
+                and token.lemma_.lower() == lemma
+                and token.head.lemma_.lower() in self.issuing
+                and not self._in_quote(token)
+            ):
                 subject = next((c for c in token.head.children if c.dep_ in SUBJECT_DEPS), None)
                 if subject is not None:
                     return self._entity(subject)
@@ -446,9 +513,29 @@ class SpeakerResolver:
                 if gender is not None:
                     votes.setdefault(role.entity, {}).setdefault(gender, 0)
                     votes[role.entity][gender] += 2
-        for sentence in self.doc.sents:
+        for sentence in self._sentences:
             self._bound_pronoun_votes(sentence, votes)
+        self._lone_person_votes(votes)
         return {entity: max(tally, key=lambda g: tally[g]) for entity, tally in votes.items() if _decided(tally)}
+
+    def _lone_person_votes(self, votes: dict[CharSpan, dict[Gender, int]]) -> None:
+        """'Erin Kim runs the project. “…,” she says.': a he/she subject with one person alone named in its
+        sentence and the one before it can only be that person."""
+        sentences, starts = self._sentences, self._sent_starts
+        names = [n for n in self.person_names]
+        name_starts = [n.start for n in names]
+        for token in self._subjects:
+            gender = self.pronouns.get(token.lower_, ("", None))[1] if token.pos_ == "PRON" else None
+            if gender is None:
+                continue
+            k = bisect.bisect_right(starts, token.i) - 1
+            window_start = sentences[max(k - 1, 0)].start
+            first, last = bisect.bisect_left(name_starts, window_start), bisect.bisect_left(name_starts, token.i)
+            people = {self._entity_of_name(n) for n in names[first:last]}
+            if len(people) == 1:
+                person = people.pop()
+                votes.setdefault(person, {}).setdefault(gender, 0)
+                votes[person][gender] += 1
 
     def _bound_pronoun_votes(self, sentence: Span, votes: dict[CharSpan, dict[Gender, int]]) -> None:
         person: CharSpan | None = None
@@ -491,9 +578,13 @@ class SpeakerResolver:
             return False
         if head.ent_type_ == "PERSON":
             return True
-        if head.pos_ != "PROPN" or head.ent_type_ in PERSON_BLOCKING_LABELS - {"NORP"} or not head.text[:1].isupper():
+        if (
+            head.pos_ != "PROPN"
+            or head.ent_type_ in PERSON_BLOCKING_LABELS - MISLABELLED_SURNAME
+            or not head.text[:1].isupper()
+        ):
             return False
-        # spaCy's small model often labels a bare surname ORG or NORP; trust the article's own person names.
+        # spaCy's small model often labels a bare surname ORG, NORP or GPE; trust the article's person names.
         return head.text in self.person_words
 
     def is_thing(self, head: Token) -> bool:
@@ -540,11 +631,9 @@ class SpeakerResolver:
             return self._antecedent(head) or (head.idx, head.idx + len(head.text))
         tokens = mention_tokens(head)
         if self.is_person(head) and not any(child.dep_ == "conj" for child in head.children):
-            name = self._name_at.get(head.i)
-            words = name.words if name is not None and name.person else self._name_words(tokens)
-            person = self.canonical_person(words) if words else None
+            person = self._person_entity(head)
             if person is not None:
-                return person.span(self.doc)
+                return person
         if head.pos_ == "PROPN" and (expansion := self._acronym_expansion(head)) is not None:
             return expansion
         beside = self._person_beside(head)
@@ -556,6 +645,8 @@ class SpeakerResolver:
         name = self._name_at.get(head.i)
         if name is not None and not name.person and self._in_mention(name, tokens):
             return self._entity_of_name(name)  # "the Plain Dealer" -> "Plain Dealer"
+        while len(tokens) > 1 and tokens[-1].tag_ == "POS":
+            tokens = tokens[:-1]  # "a reporter’s" (tweet)
         return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
     @staticmethod
@@ -565,19 +656,25 @@ class SpeakerResolver:
         return all(t.pos_ == "DET" for t in words)
 
     def _person_beside(self, head: Token) -> CharSpan | None:
-        """'Toronto retiree Doug Purdy', 'the team’s captain, John Smith,': a noun whose name is beside it."""
+        """'the team’s captain, John Smith,': a noun whose name stands in apposition ('the Clinton campaign'
+        is not Clinton)."""
         if head.pos_ != "NOUN":
             return None
         for child in head.children:
             name = self._name_at.get(child.i)
-            if child.dep_ in ("appos", "compound") and name is not None and name.person:
+            if child.dep_ == "appos" and name is not None and name.person:
                 return self._entity_of_name(name)
         return None
 
-    def _name_words(self, tokens: list[Token]) -> tuple[str, ...]:
-        kept = self._cleaned([t for t in tokens if t.pos_ == "PROPN" or t.is_punct], person=True)
-        words = kept[0].words if kept else ()
-        return tuple(w for w in words if w[:1].isupper()) or words
+    def _person_entity(self, head: Token) -> CharSpan | None:
+        """The person a name head names, by the longest name containing it; else its own name words."""
+        name = self._name_at.get(head.i)
+        if name is None or not name.person:
+            names = self._cleaned([t for t in head.subtree if t.dep_ in NAME_DEPS or t.i == head.i], person=True)
+            name = names[0] if names else None
+        if name is None:
+            return None
+        return (self.canonical_person(name.words) or name).span(self.doc)
 
     def _antecedent(self, pronoun: Token) -> CharSpan | None:
         if pronoun.i in self._memo:
@@ -592,12 +689,50 @@ class SpeakerResolver:
         known = self.gender(entity)
         return gender is None or known is None or known == gender
 
-    def _from_subjects(self, pronoun: Token, wanted: Category, gender: Gender | None) -> CharSpan | None:
-        """The last subject before the pronoun that fits it (subjects are the likeliest antecedents)."""
+    def _candidates_for(self, pronoun: Token, wanted: Category) -> list[Token]:
+        """He/she look for a person as Lee et al. do; it/they take the nearest subject, as in 'Mali said
+        it was ... It voiced its regret', where the latest clause's subject is the one meant."""
+        if wanted == "person":
+            return self._candidate_subjects(pronoun)
         position = bisect.bisect_left(self._subject_index, pronoun.i)
-        for subject in reversed(self._subjects[max(0, position - 40) : position]):
-            if pronoun.i - subject.i > ANTECEDENT_WINDOW:
-                return None
+        nearest = reversed(self._subjects[max(0, position - 40) : position])
+        return [s for s in nearest if pronoun.i - s.i <= ANTECEDENT_WINDOW]
+
+    def _candidate_subjects(self, pronoun: Token) -> list[Token]:
+        """Candidates before the pronoun, in the order they are tried (after Lee et al.): its own sentence
+        nearest first, then each earlier sentence, latest first, from its start (subjects before other
+        names)."""
+        position = bisect.bisect_left(self._candidate_index, pronoun.i)
+        before = [s for s in self._candidates[max(0, position - 60) : position] if pronoun.i - s.i <= ANTECEDENT_WINDOW]
+        by_sentence: dict[int, list[Token]] = {}
+        for subject in before:
+            by_sentence.setdefault(self._sentence_start(subject.i), []).append(subject)
+        own = self._sentence_start(pronoun.i)
+        # "Trudeau says he's not concerned about cuts Ford could make": the subjects of the clauses above
+        # the pronoun's come first, nearest first, then the rest of its sentence, nearest first.
+        above = self._subjects_above(pronoun)
+        ordered = above + [s for s in reversed(by_sentence.pop(own, [])) if s not in above]
+        for start in sorted(by_sentence, reverse=True):
+            # Its subjects first ("After meeting Choe Son Hui, Lavrov said"), then the names elsewhere in it.
+            subjects = [s for s in by_sentence[start] if s.dep_ in SUBJECT_DEPS]
+            ordered.extend(subjects + [s for s in by_sentence[start] if s.dep_ not in SUBJECT_DEPS])
+        return ordered
+
+    @staticmethod
+    def _subjects_above(pronoun: Token) -> list[Token]:
+        subjects: list[Token] = []
+        verb = pronoun.head
+        while verb.dep_ in CLAUSE_LINK_DEPS and verb.head.i != verb.i:
+            verb = verb.head
+            subjects.extend(c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i < pronoun.i)
+        return subjects
+
+    def _sentence_start(self, i: int) -> int:
+        return self._sent_starts[bisect.bisect_right(self._sent_starts, i) - 1]
+
+    def _from_subjects(self, pronoun: Token, wanted: Category, gender: Gender | None) -> CharSpan | None:
+        """The first candidate before the pronoun that fits it."""
+        for subject in self._candidates_for(pronoun, wanted):
             if _reported_by(pronoun, subject):
                 continue
             if subject.pos_ == "PRON":
@@ -605,12 +740,31 @@ class SpeakerResolver:
                 if entry is not None and entry[0] == wanted and (gender is None or entry[1] in (None, gender)):
                     return self._antecedent(subject)
                 continue
-            if self.category(subject) != wanted or (wanted == "thing" and not self.is_thing(subject)):
-                continue
-            entity = self._entity(subject)
-            if self._agrees(entity, gender):
+            entity = self._person_candidate(subject) if wanted == "person" else None
+            if wanted != "person":
+                if self.category(subject) != wanted or (wanted == "thing" and not self.is_thing(subject)):
+                    continue
+                entity = self._entity(subject)
+            if entity is not None and self._agrees(entity, gender):
                 return entity
         return None
+
+    def _person_candidate(self, token: Token) -> CharSpan | None:
+        """The person a candidate names, one conjunct at a time ('Fouzia Al Hashish and her husband …');
+        beside subjects only the article's person names count, and never a name inside a larger one
+        ('Kinder Morgan pipeline')."""
+        if token.dep_ == "compound":
+            return None
+        subject = token.dep_ in SUBJECT_DEPS
+        if self.is_person(token) and (subject or self._in_person_name(token)):
+            return self._person_entity(token)
+        if subject and token.pos_ == "NOUN" and (entity := self._entity(token)) in self._person_entities:
+            return entity  # "the mayor", resolved to the mayor's name
+        return None
+
+    def _in_person_name(self, token: Token) -> bool:
+        name = self._name_at.get(token.i)
+        return name is not None and name.person
 
     def _from_entities(self, pronoun: Token, wanted: Category, gender: Gender | None) -> CharSpan | None:
         position = bisect.bisect_left(self._entity_index, pronoun.i)
@@ -647,14 +801,14 @@ def _relative_antecedent(head: Token) -> Token | None:
 
 def _capitalised_only_as_first(token: Token) -> bool:
     """A sentence's first word outside any entity: upper case for its place, not as a name."""
-    return token.is_sent_start and not token.ent_type_
+    return bool(token.is_sent_start) and not token.ent_type_
 
 
 def _title_cased(sentence: Span) -> bool:
     """A headline-style sentence, where every word is capitalised and proper-noun tags mean little (names
     do not count: "Prime Minister Justin Trudeau visited Halifax" is no headline)."""
     words = [t for t in sentence if t.is_alpha and len(t) > 3 and not t.ent_type_]
-    return len(words) >= 3 and sum(t.text[0].isupper() for t in words) > 0.8 * len(words)
+    return len(words) >= 2 and all(t.text[0].isupper() for t in words)
 
 
 def _contains(name: tuple[str, ...], words: tuple[str, ...]) -> bool:
