@@ -300,32 +300,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.format == "ggt" or (args.format == "auto" and ggt.is_ggt_file(args.data)):
-        return ggt.run(args)
+    use_ggt = args.format == "ggt" or (args.format == "auto" and ggt.is_ggt_file(args.data))
     try:
-        documents = load_split(args.data, args.split)
-    except (FileNotFoundError, AnnotationError) as error:
+        items: list = ggt.load_ggt(args.data) if use_ggt else load_split(args.data, args.split)
+    except (FileNotFoundError, AnnotationError, ggt.GgtFormatError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.limit is not None:
-        documents = documents[: args.limit]
-    if not documents:
-        print(f"error: no annotated texts in {args.data / args.split}", file=sys.stderr)
+        items = items[: args.limit]
+    if not items:
+        print(f"error: no annotated texts in {args.data if use_ggt else args.data / args.split}", file=sys.stderr)
         return 2
     from service.nlp import ModelLoadError  # spaCy loads only for the command that needs it
 
+    score = ggt.evaluate if use_ggt else evaluate
     try:
         with contextlib.ExitStack() as stack:
             predictions = None
             if args.predictions is not None:
                 args.predictions.parent.mkdir(parents=True, exist_ok=True)
                 predictions = stack.enter_context(args.predictions.open("w", encoding="utf-8"))
-            report = evaluate(documents, args.spacy_model, args.quote_content_model, predictions)
+            report = score(items, args.spacy_model, args.quote_content_model, predictions)
     except ModelLoadError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    keys = ("n_articles", "direct_quotes", "speaker_accuracy", "speaker_name_accuracy", "all_attributions")
-    print(json.dumps({k: report[k] for k in keys}))
+    if use_ggt:
+        print(json.dumps({t: {k: v["f1"] for k, v in s.items()} for t, s in report["thresholds"].items()}))
+    else:
+        keys = ("n_articles", "direct_quotes", "speaker_accuracy", "speaker_name_accuracy", "all_attributions")
+        print(json.dumps({k: report[k] for k in keys}))
     return 0

@@ -8,11 +8,9 @@ resolved name ``speaker_canonical`` and ``kind`` (direct, mixed or indirect).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import re
-import statistics
 import sys
 import time
 import unicodedata
@@ -23,6 +21,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
+from eval.metrics import latency_percentiles
 from service.page import single_article
 from service.schema import Quote
 from service.settings import DEFAULT_QUOTE_CONTENT_DIR
@@ -305,38 +304,5 @@ def evaluate(
         "n_gold": {"all": sum(len(a.quotes) for a in articles), "direct": totals[THRESHOLDS[0]]["direct"].gold},
         "thresholds": {str(t): {name: tally.report() for name, tally in totals[t].items()} for t in THRESHOLDS},
         "predicted_by_kind": dict(kinds),
-        "extractor_ms": {
-            "mean": round(statistics.fmean(extractor_ms), 2) if extractor_ms else 0.0,
-            "max": round(max(extractor_ms, default=0.0), 2),
-        },
+        "extractor_ms": latency_percentiles(extractor_ms) if extractor_ms else {},
     }
-
-
-def run(args: argparse.Namespace) -> int:
-    """`python -m eval attribution --data FILE.jsonl` (or `--format ggt`): the options are attribution's."""
-    try:
-        articles = load_ggt(args.data)
-    except (FileNotFoundError, GgtFormatError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    if args.limit is not None:
-        articles = articles[: args.limit]
-    if not articles:
-        print(f"error: no annotated articles in {args.data}", file=sys.stderr)
-        return 2
-    from service.nlp import ModelLoadError
-
-    try:
-        if args.predictions is not None:
-            args.predictions.parent.mkdir(parents=True, exist_ok=True)
-            with args.predictions.open("w", encoding="utf-8") as out:
-                report = evaluate(articles, args.spacy_model, args.quote_content_model, out)
-        else:
-            report = evaluate(articles, args.spacy_model, args.quote_content_model)
-    except ModelLoadError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({t: {k: v["f1"] for k, v in s.items()} for t, s in report["thresholds"].items()}))
-    return 0

@@ -104,10 +104,6 @@ def _pronoun_table(entries: tuple[str, ...]) -> dict[str, tuple[Category, Gender
     return table
 
 
-def pronoun_categories() -> dict[str, Category]:
-    return {pronoun: category for pronoun, (category, _) in pronoun_table().items()}
-
-
 def gendered_words() -> dict[str, Gender]:
     """Titles and role nouns that tell a person's gender ("Mrs", "spokeswoman"), lower-cased."""
     return lexicon.table("gendered_words.tsv", _gendered_words)
