@@ -321,7 +321,7 @@ class _ArticleExtractor:
         self.paragraph_starts = [start for start, _ in self.paragraphs]
         self.quoted = find_quoted_spans(self.text, self.paragraphs)
         self.quoted_opens = [q.open for q in self.quoted]
-        self.resolver = SpeakerResolver(doc, [(q.open, q.close) for q in self.quoted])
+        self.resolver = SpeakerResolver(doc, [(q.open, q.close) for q in self.quoted], text)
         self.cue_at = {t.i: span for t in doc if (span := self.cues.match(t)) is not None}
         # Cue index -> the credit's noun phrase, for cues the tagger took for nouns.
         self.credit_speakers = {

@@ -151,9 +151,7 @@ class Name:
     end: int
     words: tuple[str, ...]
     person: bool
-
-    def span(self, doc: Doc) -> CharSpan:
-        return doc[self.start].idx, doc[self.end - 1].idx + len(doc[self.end - 1].text)
+    chars: CharSpan  # body offsets
 
 
 @dataclass(frozen=True)
@@ -192,9 +190,12 @@ def mention_tokens(head: Token) -> list[Token]:
 class SpeakerResolver:
     """Built once per article Doc; resolves speaker heads to the entities they name."""
 
-    def __init__(self, doc: Doc, quoted_spans: list[tuple[int, int]]) -> None:
+    def __init__(self, doc: Doc, quoted_spans: list[tuple[int, int]], text: str | None = None) -> None:
+        """`text` is doc.text, when the caller has it already (spaCy joins it anew on every access)."""
         self.doc = doc
-        self.text = doc.text  # joined from the tokens on every access: read it once
+        self.text = doc.text if text is None else text
+        # Token objects are built on every doc[i]: build each once.
+        self.tokens = list(doc)
         self.pronouns = pronoun_table()
         self.titles = lexicon.word_set("name_titles.txt")
         self.gendered = gendered_words()
@@ -206,19 +207,25 @@ class SpeakerResolver:
         self._quoted = quoted_spans
         # Headlines ("Trump Stands Tall On Proposal ...") spell no one's name; neither do quoted words.
         self._sentences = list(doc.sents)
-        self._headline = {i for sent in self._sentences if _title_cased(sent) for i in range(sent.start, sent.end)}
+        self._headline = {
+            i
+            for sent in self._sentences
+            if _title_cased(self.tokens[sent.start : sent.end])
+            for i in range(sent.start, sent.end)
+        }
         self.names = self._names()
         self.person_names = [n for n in self.names if n.person]
-        self.organisation_names = [n for n in self.names if not n.person and self.doc[n.start].ent_type_ == "ORG"]
+        self.organisation_names = [n for n in self.names if not n.person and self.tokens[n.start].ent_type_ == "ORG"]
         self.person_words = {word for name in self.person_names for word in name.words}
         self._name_at = {i: name for name in self.names for i in range(name.start, name.end)}
-        self._subjects = [t for t in doc if t.dep_ in SUBJECT_DEPS and not self._in_quote(t)]
+        self._subjects = [t for t in self.tokens if t.dep_ in SUBJECT_DEPS and not self._in_quote(t)]
         self._sent_starts = [sent.start for sent in self._sentences]
         self._subject_index = [t.i for t in self._subjects]
         self._entities = [e for e in doc.ents if not self._in_quote(e.root)]
         self._entity_index = [e.root.i for e in self._entities]
         self._canonical: dict[tuple[str, ...], Name] = {}
         self._expansions: dict[str, CharSpan | None] = {}
+        self._name_entities: dict[Name, CharSpan] = {}
         self._person_entities = {self._entity_of_name(name) for name in self.person_names}
         self._entity_memo: dict[int, CharSpan] = {}
         # Antecedent candidates: subjects, and the heads of names and entities wherever they stand.
@@ -253,7 +260,7 @@ class SpeakerResolver:
             elif ent.label_ in NAMED_THING_LABELS:
                 names.extend(self._cleaned(list(ent), person=False))
         chain: list[Token] = []
-        for token in [*self.doc, None]:
+        for token in [*self.tokens, None]:
             if token is not None and self._chain_continues(chain, token):
                 chain.append(token)
                 continue
@@ -261,7 +268,7 @@ class SpeakerResolver:
                 names.extend(self._cleaned(chain, person=True))
             chain = [token] if token is not None and self._chain_continues([], token) else []
         covered = {i for name in names for i in range(name.start, name.end)}
-        for token in self.doc:  # 'TransLink, the regional transit agency,': a name the recogniser missed
+        for token in self.tokens:  # 'TransLink, the regional transit agency,': a name the recogniser missed
             if (
                 token.pos_ == "PROPN"
                 and token.i not in covered
@@ -320,7 +327,8 @@ class SpeakerResolver:
             return []
         if person and any(w.isalpha() and w.isupper() and len(w) > 1 for w in words):
             return []  # "Surrey-Guildford LRT" tagged PERSON: an acronym is no part of a person's name  # "rookie defenceman" tagged PERSON, "the federal department" tagged ORG
-        return [Name(tokens[0].i, tokens[-1].i + 1, words, person)]
+        chars = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+        return [Name(tokens[0].i, tokens[-1].i + 1, words, person, chars)]
 
     def canonical_person(self, words: tuple[str, ...]) -> Name | None:
         """The longest person name containing these words; of several, the first the article gives."""
@@ -342,10 +350,10 @@ class SpeakerResolver:
         if letters not in self._expansions:
             self._expansions[letters] = next(
                 (
-                    (self.doc[start].idx, self.doc[end - 1].idx + len(self.doc[end - 1].text))
-                    for start in range(len(self.doc))
-                    if self.doc[start].text[:1] == letters[0]
-                    and not self._in_quote(self.doc[start])
+                    (self.tokens[start].idx, self.tokens[end - 1].idx + len(self.tokens[end - 1].text))
+                    for start in range(len(self.tokens))
+                    if self.tokens[start].text[:1] == letters[0]
+                    and not self._in_quote(self.tokens[start])
                     and start not in self._headline
                     and (end := self._spells(start, letters)) is not None
                 ),
@@ -356,15 +364,15 @@ class SpeakerResolver:
     def _spells(self, start: int, letters: str) -> int | None:
         """End token index when the capitalised words from `start` have `letters` as initials."""
         k, i = 0, start
-        while i < len(self.doc) and k < len(letters):
-            token = self.doc[i]
+        while i < len(self.tokens) and k < len(letters):
+            token = self.tokens[i]
             if token.lower_ in ACRONYM_SKIPPED and k > 0:
                 i += 1
                 continue
             if not token.is_alpha or not token.text[0].isupper() or token.text[0] != letters[k] or token.is_upper:
                 return None
             k, i = k + 1, i + 1
-        return i if k == len(letters) and (i >= len(self.doc) or not self.doc[i].text[:1].isupper()) else None
+        return i if k == len(letters) and (i >= len(self.tokens) or not self.tokens[i].text[:1].isupper()) else None
 
     # ---- descriptions ----------------------------------------------------------------------------
 
@@ -373,7 +381,7 @@ class SpeakerResolver:
         roles: list[Role] = []
         for name in self.names:
             entity = self._entity_of_name(name)
-            root = max(self.doc[name.start : name.end], key=lambda t: t.head.i not in range(name.start, name.end))
+            root = max(self.tokens[name.start : name.end], key=lambda t: t.head.i not in range(name.start, name.end))
             # 'Mayor Doug McCallum', 'Surrey mayor Doug McCallum', 'media buying company GroupM'
             title = self._title_before(name)
             nouns = [t for t in title if t.pos_ in ("NOUN", "PROPN")]
@@ -383,7 +391,7 @@ class SpeakerResolver:
                 roles.append(self._role(other.i, other, self._modifiers(other), entity))
             if not name.person and root.lemma_.lower() not in self.documents:
                 # 'the department' for 'Department of Community Services' (not 'the statement' for a named one)
-                roles.append(self._role(name.start, root, list(self.doc[name.start : name.end]), entity))
+                roles.append(self._role(name.start, root, self.tokens[name.start : name.end], entity))
         roles.sort(key=lambda r: r.at)
         return roles
 
@@ -391,8 +399,8 @@ class SpeakerResolver:
         """The words right before a name that describe it ("the Rockets’ general manager Bruce Hamilton")."""
         title: list[Token] = []
         i = name.start - 1
-        while i >= max(name.start - MAX_TITLE_TOKENS, 0) and not self.doc[i + 1].is_sent_start:
-            token = self.doc[i]
+        while i >= max(name.start - MAX_TITLE_TOKENS, 0) and not self.tokens[i + 1].is_sent_start:
+            token = self.tokens[i]
             if not (token.pos_ in TITLE_POS or token.tag_ == "POS" or token.text in ("-", "’", "'")):
                 break
             title.insert(0, token)
@@ -415,11 +423,16 @@ class SpeakerResolver:
         return Role(at, head.lemma_.lower(), frozenset(t.lower_ for t in [*words, head]), entity)
 
     def _entity_of_name(self, name: Name) -> CharSpan:
+        if name not in self._name_entities:
+            self._name_entities[name] = self._find_entity_of_name(name)
+        return self._name_entities[name]
+
+    def _find_entity_of_name(self, name: Name) -> CharSpan:
         if name.person:
-            return (self.canonical_person(name.words) or name).span(self.doc)
-        if len(name.words) == 1 and (expansion := self._acronym_expansion(self.doc[name.start])) is not None:
+            return (self.canonical_person(name.words) or name).chars
+        if len(name.words) == 1 and (expansion := self._acronym_expansion(self.tokens[name.start])) is not None:
             return expansion
-        return self._fullest_organisation(name).span(self.doc)
+        return self._fullest_organisation(name).chars
 
     def _fullest_organisation(self, name: Name) -> Name:
         """'Suncor' -> 'Suncor Energy': the longest organisation name the article begins with these words."""
@@ -478,7 +491,7 @@ class SpeakerResolver:
                 return self._entity(by)
         # 'The Kelowna Rockets filed a lawsuit ... The suit says': whoever issued one before.
         lemma = head.lemma_.lower()
-        for token in reversed(self.doc[max(head.i - ANTECEDENT_WINDOW, 0) : head.i]):
+        for token in reversed(self.tokens[max(head.i - ANTECEDENT_WINDOW, 0) : head.i]):
             if (
                 token.dep_ == "dobj"
                 and token.lemma_.lower() == lemma
@@ -498,7 +511,7 @@ class SpeakerResolver:
         votes: dict[CharSpan, dict[Gender, int]] = {}
         for name in self.person_names:
             entity = self._entity_of_name(name)
-            for token in self.doc[max(name.start - 2, 0) : name.start]:
+            for token in self.tokens[max(name.start - 2, 0) : name.start]:
                 gender = self.gendered.get(token.lower_.rstrip("."))
                 if gender is not None:
                     votes.setdefault(entity, {}).setdefault(gender, 0)
@@ -509,8 +522,11 @@ class SpeakerResolver:
                 if gender is not None:
                     votes.setdefault(role.entity, {}).setdefault(gender, 0)
                     votes[role.entity][gender] += 2
+        person_starts = sorted(name.start for name in self.person_names)
         for sentence in self._sentences:
-            self._bound_pronoun_votes(sentence, votes)
+            k = bisect.bisect_left(person_starts, sentence.start)
+            if k < len(person_starts) and person_starts[k] < sentence.end:  # a person is named in it
+                self._bound_pronoun_votes(sentence, votes)
         self._lone_person_votes(votes)
         return {entity: max(tally, key=lambda g: tally[g]) for entity, tally in votes.items() if _decided(tally)}
 
@@ -535,14 +551,14 @@ class SpeakerResolver:
 
     def _bound_pronoun_votes(self, sentence: Span, votes: dict[CharSpan, dict[Gender, int]]) -> None:
         person: CharSpan | None = None
-        for token in sentence:
+        for token in self.tokens[sentence.start : sentence.end]:
             if self._in_quote(token):
                 continue
             name = self._name_at.get(token.i)
             if name is not None and name.person:
                 if token.i != name.start:
                     continue
-                if person is not None or not any(t.dep_ in SUBJECT_DEPS for t in self.doc[name.start : name.end]):
+                if person is not None or not any(t.dep_ in SUBJECT_DEPS for t in self.tokens[name.start : name.end]):
                     return  # a second person, or one that is not the subject: the pronoun may be theirs
                 person = self._entity_of_name(name)
                 continue
@@ -593,7 +609,7 @@ class SpeakerResolver:
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
         words = tuple(t.text for t in tokens if not t.is_punct and t.lower_.rstrip(".") not in self.titles)
         person = self.canonical_person(words) if words else None
-        span = person.span(self.doc) if person is not None else (start, end)
+        span = person.chars if person is not None else (start, end)
         return Speaker(self.text[span[0] : span[1]], start, end, "named", span)
 
     def resolve(self, head: Token) -> Speaker | None:
@@ -670,7 +686,7 @@ class SpeakerResolver:
             name = names[0] if names else None
         if name is None:
             return None
-        return (self.canonical_person(name.words) or name).span(self.doc)
+        return (self.canonical_person(name.words) or name).chars
 
     def _antecedent(self, pronoun: Token) -> CharSpan | None:
         if pronoun.i in self._memo:
@@ -800,7 +816,7 @@ def _capitalised_only_as_first(token: Token) -> bool:
     return bool(token.is_sent_start) and not token.ent_type_
 
 
-def _title_cased(sentence: Span) -> bool:
+def _title_cased(sentence: list[Token]) -> bool:
     """A headline-style sentence, where every word is capitalised and proper-noun tags mean little (names
     do not count: "Prime Minister Justin Trudeau visited Halifax" is no headline)."""
     words = [t for t in sentence if t.is_alpha and len(t) > 3 and not t.ent_type_]
