@@ -18,6 +18,8 @@ from typing import TextIO
 
 from tqdm import tqdm
 
+from eval import ggt
+from eval.ggt import names_agree
 from eval.polnear import AnnotationError, Document, Fragments, GoldAttribution, load_split
 from service.page import single_article
 from service.schema import Quote
@@ -25,6 +27,7 @@ from service.settings import DEFAULT_QUOTE_CONTENT_DIR, DEFAULT_SPACY_MODEL
 from service.text_facts import DOUBLE_QUOTE_MARKS
 
 THRESHOLDS = (0.5, 0.8)
+PRONOUN_SOURCE = re.compile(r"(?i)(?:he|she|it|they|we|i|you|who|his|her|their|its)")
 WORD = re.compile(r"\w+")
 
 
@@ -35,6 +38,8 @@ class Prediction:
     kind: str
     # The attribution rule that found it (Quote.rule).
     rule: str | None = None
+    # The resolved speaker (Quote.speaker): "Donald Trump" for the mention "he".
+    name: str | None = None
 
 
 @dataclass
@@ -46,6 +51,7 @@ class Tally:
     matched: float = 0.0
     speaker_scored: float = 0.0
     speaker_correct: float = 0.0
+    speaker_named: float = 0.0
 
     def add(self, other: Tally, weight: float) -> None:
         self.gold += other.gold * weight
@@ -53,6 +59,7 @@ class Tally:
         self.matched += other.matched * weight
         self.speaker_scored += other.speaker_scored * weight
         self.speaker_correct += other.speaker_correct * weight
+        self.speaker_named += other.speaker_named * weight
 
     def prf(self) -> dict[str, float]:
         precision = self.matched / self.predicted if self.predicted else 0.0
@@ -69,6 +76,9 @@ class Tally:
 
     def speaker_accuracy(self) -> float:
         return round(self.speaker_correct / self.speaker_scored, 4) if self.speaker_scored else 0.0
+
+    def speaker_name_accuracy(self) -> float:
+        return round(self.speaker_named / self.speaker_scored, 4) if self.speaker_scored else 0.0
 
 
 @dataclass
@@ -143,6 +153,13 @@ def has_quote_mark(text: str, fragments: Fragments, widen: int = 0) -> bool:
     return any(c in DOUBLE_QUOTE_MARKS for s, e in fragments for c in text[max(s - widen, 0) : e + widen])
 
 
+def names_gold_source(text: str, name: str | None, source: Fragments) -> bool:
+    """Our resolved speaker names the gold Source, where PolNeAR's annotators marked a name rather than
+    the pronoun or description next to the cue ("Graham" for "he said")."""
+    words = " ".join(text[s:e] for s, e in source)
+    return not PRONOUN_SOURCE.fullmatch(words.strip()) and names_agree(name, words)
+
+
 def predictions_from_quotes(quotes: list[Quote]) -> list[Prediction]:
     """One prediction per statement. The parts of a split quote ('"A," he said, "B."') share a
     content_span; the statement's content is its quoted parts, not the narration between them (as in
@@ -153,13 +170,13 @@ def predictions_from_quotes(quotes: list[Quote]) -> list[Prediction]:
     predictions = []
     for statement in parts.values():
         first = statement[0]
-        speaker = (first.speaker_span,) if first.speaker_span else None
+        speaker = (first.speaker_mention_span,) if first.speaker_mention_span else None
         content = first.content_span or (first.start, first.end)
         if len(statement) > 1 and all(q.kind == "direct" for q in statement):
             fragments = tuple(sorted((q.start, q.end) for q in statement))
         else:
             fragments = (content,)
-        predictions.append(Prediction(fragments, speaker, first.kind, first.rule))
+        predictions.append(Prediction(fragments, speaker, first.kind, first.rule, first.speaker))
     return predictions
 
 
@@ -186,7 +203,9 @@ def score_document(text: str, gold: list[GoldAttribution], predicted: list[Predi
                     continue  # PolNeAR "Attribution-no-source": nobody to compare with
                 tally.speaker_scored += 1
                 speaker = predicted_set[p].speaker
-                tally.speaker_correct += bool(speaker and spans_overlap(speaker, source))
+                correct = bool(speaker and spans_overlap(speaker, source))
+                tally.speaker_correct += correct
+                tally.speaker_named += correct or names_gold_source(text, predicted_set[p].name, source)
     return scores
 
 
@@ -265,12 +284,14 @@ def _report(documents, totals, kinds, matched_kinds, extractor_ms, words) -> dic
         "overlap_threshold": THRESHOLDS[0],
         "direct_quotes": loose.direct.prf(),
         "speaker_accuracy": loose.direct.speaker_accuracy(),
+        "speaker_name_accuracy": loose.direct.speaker_name_accuracy(),
         "speaker_scored": round(loose.direct.speaker_scored, 2),
         "all_attributions": loose.everything.prf(),
         "strict": {
             "overlap_threshold": THRESHOLDS[1],
             "direct_quotes": strict.direct.prf(),
             "speaker_accuracy": strict.direct.speaker_accuracy(),
+            "speaker_name_accuracy": strict.direct.speaker_name_accuracy(),
             "all_attributions": strict.everything.prf(),
         },
         "by_rule": {
@@ -297,9 +318,15 @@ def _latency(values: list[float]) -> dict[str, float]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--data", type=Path, required=True, help="PolNeAR data dir holding <split>/text and <split>/attributions"
+        "--data",
+        type=Path,
+        required=True,
+        help="PolNeAR data dir holding <split>/text and <split>/attributions, or a GGT .jsonl file",
     )
-    parser.add_argument("--split", choices=("train", "dev", "test"), default="dev")
+    parser.add_argument(
+        "--format", choices=("auto", "polnear", "ggt"), default="auto", help="auto: a .jsonl file is GGT's"
+    )
+    parser.add_argument("--split", choices=("train", "dev", "test"), default="dev", help="PolNeAR only")
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON report")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N texts")
     parser.add_argument("--spacy-model", default=DEFAULT_SPACY_MODEL)
@@ -315,32 +342,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    use_ggt = args.format == "ggt" or (args.format == "auto" and ggt.is_ggt_file(args.data))
     try:
-        documents = load_split(args.data, args.split)
-    except (FileNotFoundError, AnnotationError) as error:
+        items: list = ggt.load_ggt(args.data) if use_ggt else load_split(args.data, args.split)
+    except (FileNotFoundError, AnnotationError, ggt.GgtFormatError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.limit is not None:
-        documents = documents[: args.limit]
-    if not documents:
-        print(f"error: no annotated texts in {args.data / args.split}", file=sys.stderr)
+        items = items[: args.limit]
+    if not items:
+        print(f"error: no annotated texts in {args.data if use_ggt else args.data / args.split}", file=sys.stderr)
         return 2
     from service.nlp import ModelLoadError  # spaCy loads only for the command that needs it
 
+    score = ggt.evaluate if use_ggt else evaluate
     try:
         with contextlib.ExitStack() as stack:
             predictions = None
             if args.predictions is not None:
                 args.predictions.parent.mkdir(parents=True, exist_ok=True)
                 predictions = stack.enter_context(args.predictions.open("w", encoding="utf-8"))
-            report = evaluate(documents, args.spacy_model, args.quote_content_model, predictions)
+            report = score(items, args.spacy_model, args.quote_content_model, predictions)
     except ModelLoadError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: report[k] for k in ("n_articles", "direct_quotes", "speaker_accuracy", "all_attributions")}))
-    print_rule_table(report["by_rule"], sys.stderr)
+    if use_ggt:
+        print(json.dumps({t: {k: v["f1"] for k, v in s.items()} for t, s in report["thresholds"].items()}))
+    else:
+        keys = ("n_articles", "direct_quotes", "speaker_accuracy", "speaker_name_accuracy", "all_attributions")
+        print(json.dumps({k: report[k] for k in keys}))
+        print_rule_table(report["by_rule"], sys.stderr)
     return 0
 
 

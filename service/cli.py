@@ -34,7 +34,11 @@ def _read_input(source: str) -> tuple[str, str]:
 
 
 def format_quote(quote: QuoteOut) -> str:
-    details = [quote.cue] if quote.cue else []
+    """'“…” — Sergey Lavrov (he said; via Tass) [direct, 0.85]': the mention next to the quote is shown
+    with its cue when the speaker's name resolves it."""
+    mention = quote.speaker_mention if quote.speaker_mention not in (None, quote.speaker) else None
+    cue = " ".join(w for w in (mention, quote.cue) if w)
+    details = [cue] if cue else []
     if quote.source_agency:
         details.append(f"via {quote.source_agency}")
     attribution = f" ({'; '.join(details)})" if details else ""

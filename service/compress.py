@@ -282,9 +282,9 @@ def _speaker_units_needed(words, encoded: EncodedSentence, kept: list[int], quot
     forced: set[int] = set()
     for quote in quotes:
         quoted = {i for i, w in enumerate(words) if quote.start <= w.start and w.end <= quote.end}
-        if not quoted & kept_set or quote.speaker_span is None:
+        if not quoted & kept_set or quote.speaker_mention_span is None:
             continue
-        attribution = [quote.speaker_span] + ([quote.cue_span] if quote.cue_span else [])
+        attribution = [quote.speaker_mention_span] + ([quote.cue_span] if quote.cue_span else [])
         needed = {i for i, w in enumerate(words) for s, e in attribution if s <= w.start and w.end <= e}
         if needed and not needed <= kept_set:
             forced.update(unit_of_word[w] for w in needed if w in unit_of_word)

@@ -20,8 +20,11 @@ class QuoteOut(BaseModel):
     text: str
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    speaker: str | None
-    speaker_span: Span | None
+    speaker: str | None = Field(
+        description="Who said it: the fullest name the article gives the entity (a pronoun or description "
+        "next to the quote resolved), as written in the text."
+    )
+    speaker_span: Span | None = Field(description="Where `speaker` stands in the text: text[start:end] == speaker.")
     cue: str | None
     cue_span: Span | None
     source_agency: str | None = Field(description="News agency the quote was relayed through, if any.")
@@ -33,6 +36,10 @@ class QuoteOut(BaseModel):
     rule: str | None = Field(
         None, description="The attribution rule that found the quote (its confidence comes from it)."
     )
+    speaker_mention: str | None = Field(
+        None, description='The words naming the speaker next to the quote, as written ("he", "the minister").'
+    )
+    speaker_mention_span: Span | None = Field(None, description="Where `speaker_mention` stands in the text.")
 
 
 class ArticleOut(BaseModel):
@@ -96,6 +103,8 @@ def quote_out(quote: Quote) -> QuoteOut:
         confidence=quote.confidence,
         content_span=quote.content_span,
         rule=quote.rule,
+        speaker_mention=quote.speaker_mention,
+        speaker_mention_span=quote.speaker_mention_span,
     )
 
 

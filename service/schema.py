@@ -86,6 +86,8 @@ class Quote:
     text: str
     start: int
     end: int
+    # Who said it, by the fullest name the article gives the entity ("Sergey Lavrov" for "he" or
+    # "Lavrov"); speaker_span is where those characters stand in the page (page[span] == speaker).
     speaker: str | None
     speaker_span: tuple[int, int] | None
     cue: str | None
@@ -98,6 +100,10 @@ class Quote:
     content_span: tuple[int, int] | None = None
     # The name of the attribution rule that found it (service/quotes/rules.py, service/quotes/indirect.py).
     rule: str | None = None
+    # The words that name the speaker next to the quote, as written ("he", "the minister", "Lavrov"):
+    # the mention the cue governs (PolNeAR's Source), which `speaker` resolves.
+    speaker_mention: str | None = None
+    speaker_mention_span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,26 @@
-"""Who said it: the speaker mention a cue governs, and a light coreference to the fullest name.
+"""Who said it: the speaker mention a cue governs, and the entity it names, by its fullest name.
 
-Rules (no model): a pronoun subject refers to the last compatible subject before it (he/she ->
-a person, it -> an organisation or country, they -> a plural or coordinated subject), else the last
-compatible named entity; a short person name ("Lavrov") is expanded to the longest person name in the
-article that contains it ("Sergey Lavrov").
+A mention goes through ordered passes, the most precise first (after the multi-pass sieve of Lee et al.
+2013, Stanford's deterministic coreference; rules and lexicons are ours):
+1. a relative pronoun ("Beck, who said") stands for the noun it modifies;
+2. a name: a person's short name or "Mr. X" is the longest person name in the article that contains it
+   ("Lavrov" -> "Sergey Lavrov"; of several, the first introduced), an acronym its expansion
+   ("IRCC" -> "Immigration, Refugees and Citizenship Canada", whether or not the article writes
+   "(IRCC)" after it);
+3. a description ("the mayor", "the agency", "the prime minister"): the entity the article last introduced
+   with that head noun and modifiers, as a title ("Mayor Doug McCallum", "transit agency TransLink"),
+   an apposition ("TransLink, the agency that ..."), a predicate ("McCallum is the mayor") or its own name
+   ("the department" -> "Department of Community Services"). A document (rules/document_nouns.txt:
+   "the statement", "a study") speaks for its author: its possessor, its "from/by X", or whoever the
+   article said released one;
+4. a pronoun: the last subject before it, else the last named entity, that agrees in number, animacy
+   (he/she: a person, never an organisation or an outlet; it: an organisation or place) and gender.
+   Gender comes from the article alone: Mr./Ms. (rules/gendered_words.tsv), a gendered role noun
+   ("spokeswoman", "father") and he/she bound to the name in its own sentence ("Lonechild said she ...").
+   No first-name statistics.
+The speaker's name is always a span of the article's own text: the entity's longest name mention with
+titles cut ("Sergey Lavrov", not "Foreign Minister Sergey Lavrov"). A mention with no letter or digit is no
+speaker.
 """
 
 from __future__ import annotations
@@ -17,27 +34,91 @@ from spacy.tokens import Doc, Span, Token
 from service import lexicon
 
 Category = Literal["person", "thing", "plural"]
+Gender = Literal["male", "female"]
+CharSpan = tuple[int, int]
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Links from a clause up to the clause that holds it ("X says [he is …]", "X said and [he added]").
+CLAUSE_LINK_DEPS = frozenset({"ccomp", "xcomp", "conj", "advcl", "relcl", "parataxis"})
+# Children of a name's head that are part of the name ("Sergey" of "Sergey Lavrov").
+NAME_DEPS = frozenset({"compound", "flat"})
 # Children that are not part of a speaker's name ("Hugh Hill, a doctor, who ..., said").
 PRUNED_DEPS = frozenset({"appos", "relcl", "acl", "prep", "punct", "advmod", "parataxis", "ccomp", "advcl"})
 PERSON_BLOCKING_LABELS = frozenset({"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY"})
 THING_LABELS = frozenset({"ORG", "GPE", "NORP", "FAC"})
+# Labels spaCy's small model gives a bare surname ("Stanovaya" GPE, "Palvetzian" NORP).
+MISLABELLED_SURNAME = frozenset({"NORP", "GPE"})
+# Organisations and places that speak or are spoken of by name ("a registered Republican" names no one).
+NAMED_THING_LABELS = THING_LABELS - {"NORP"}
+# A proper-noun chain with one of these labels is an organisation or place, not a person's name.
+NOT_PERSON_CHAIN_LABELS = PERSON_BLOCKING_LABELS | {"ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 # How far back (tokens) a pronoun looks for its antecedent: about three news sentences.
 ANTECEDENT_WINDOW = 120
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
+# Small words inside an organisation's name that its acronym skips ("Citizenship and Immigration Canada").
+ACRONYM_SKIPPED = frozenset({"of", "and", "for", "the", "on", "in", "&", ",", "-", "’s", "'s"})
+MAX_ACRONYM = 8
+# Children of a description's head that say which one it is ("the prime minister", "the WHL commissioner").
+MODIFIER_DEPS = frozenset({"compound", "amod", "nmod"})
+# Lower-case words inside a person's name ("Charles de Gaulle", "Ursula von der Leyen").
+NAME_PARTICLES = frozenset(
+    {
+        "de",
+        "da",
+        "di",
+        "del",
+        "della",
+        "du",
+        "des",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "bin",
+        "al",
+        "el",
+        "ibn",
+        "dos",
+        "das",
+    }
+)
+# "the Rockets’ general manager Bruce Hamilton": the longest title read before a name.
+MAX_TITLE_TOKENS = 6
+TITLE_POS = frozenset({"NOUN", "PROPN", "ADJ"})
+DESCRIPTION_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
+# Prepositions after a document noun that name its author ("a statement from the EU", "a study by X").
+AUTHOR_PREPOSITIONS = frozenset({"from", "by"})
 
 
-def pronoun_categories() -> dict[str, Category]:
+def pronoun_table() -> dict[str, tuple[Category, Gender | None]]:
     return lexicon.table("pronouns.tsv", _pronoun_table)
 
 
-def _pronoun_table(entries: tuple[str, ...]) -> dict[str, Category]:
-    table: dict[str, Category] = {}
+def _pronoun_table(entries: tuple[str, ...]) -> dict[str, tuple[Category, Gender | None]]:
+    table: dict[str, tuple[Category, Gender | None]] = {}
     for line in entries:
-        pronoun, category = line.split("\t")
-        table[pronoun.strip().lower()] = category.strip()  # type: ignore[assignment]
+        pronoun, category, *gender = (field.strip() for field in line.split("\t"))
+        table[pronoun.lower()] = (category, gender[0] if gender else None)  # type: ignore[assignment]
     return table
+
+
+def gendered_words() -> dict[str, Gender]:
+    """Titles and role nouns that tell a person's gender ("Mrs", "spokeswoman"), lower-cased."""
+    return lexicon.table("gendered_words.tsv", _gendered_words)
+
+
+def _gendered_words(entries: tuple[str, ...]) -> dict[str, Gender]:
+    table: dict[str, Gender] = {}
+    for line in entries:
+        word, gender = line.split("\t")
+        table[word.strip().lower()] = gender.strip()  # type: ignore[assignment]
+    return table
+
+
+def _labels_by_noun(entries: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    return {noun.strip().lower(): frozenset(labels.split()) for noun, labels in (e.split("\t") for e in entries)}
 
 
 def country_words() -> frozenset[str]:
@@ -58,6 +139,33 @@ class Speaker:
     # "named": the mention is a name or noun phrase; "pronoun": resolved from a pronoun;
     # "unresolved": a pronoun with no compatible antecedent (its own text is the name).
     resolved_by: Literal["named", "pronoun", "unresolved"]
+    # Body offsets of `name` in the text (the entity's fullest name); None: the mention is the name.
+    name_span: CharSpan | None = None
+
+    @property
+    def entity_span(self) -> CharSpan:
+        return self.name_span or (self.start, self.end)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name the article spells out, titles cut: token range, and its words without punctuation."""
+
+    start: int
+    end: int
+    words: tuple[str, ...]
+    person: bool
+    chars: CharSpan  # body offsets
+
+
+@dataclass(frozen=True)
+class Role:
+    """'Mayor Doug McCallum', 'TransLink, the transit agency': a head noun the article gave an entity."""
+
+    at: int  # token index where the article says it
+    head: str  # lemma, lower-cased
+    words: frozenset[str]  # every word of the role, lower-cased
+    entity: CharSpan
 
 
 def mention_tokens(head: Token) -> list[Token]:
@@ -69,88 +177,413 @@ def mention_tokens(head: Token) -> list[Token]:
         kept.add(token.i)
         stack.extend(child for child in token.children if child.dep_ not in PRUNED_DEPS)
     # Keep the contiguous run around the head, so a pruned apposition never leaves a gap inside.
+    # A line break ends it too: the parser sometimes hangs a word of the paragraph before on the head.
     start = end = head.i
-    while start - 1 in kept:
+    while start - 1 in kept and "\n" not in head.doc[start - 1].text:
         start -= 1
-    while end + 1 in kept:
+    while end + 1 in kept and "\n" not in head.doc[end + 1].text:
         end += 1
     tokens = list(head.doc[start : end + 1])
-    while len(tokens) > 1 and tokens[0].is_punct:
+    while len(tokens) > 1 and (tokens[0].is_punct or tokens[0].is_space):
         tokens.pop(0)
-    while len(tokens) > 1 and tokens[-1].is_punct:
+    while len(tokens) > 1 and (tokens[-1].is_punct or tokens[-1].is_space):
         tokens.pop()
     return tokens
 
 
 class SpeakerResolver:
-    """Built once per article Doc; resolves speaker heads to names."""
+    """Built once per article Doc; resolves speaker heads to the entities they name."""
 
-    def __init__(self, doc: Doc, quoted_spans: list[tuple[int, int]]) -> None:
+    def __init__(self, doc: Doc, quoted_spans: list[tuple[int, int]], text: str | None = None) -> None:
+        """`text` is doc.text, when the caller has it already (spaCy joins it anew on every access)."""
         self.doc = doc
-        self.pronouns = pronoun_categories()
+        self.text = doc.text if text is None else text
+        # Token objects are built on every doc[i]: build each once.
+        self.tokens = list(doc)
+        self.pronouns = pronoun_table()
         self.titles = lexicon.word_set("name_titles.txt")
+        self.gendered = gendered_words()
+        self.documents = lexicon.word_set("document_nouns.txt")
+        self.issuing = lexicon.word_set("issuing_verbs.txt")
+        self.organisation_nouns = lexicon.table("organisation_nouns.tsv", _labels_by_noun)
         self.countries = country_words()
         self._quoted_starts = [s for s, _ in quoted_spans]
         self._quoted = quoted_spans
-        self.person_names = self._person_names()
-        self.person_words = {word for name in self.person_names for word in name}
-        self._subjects = [t for t in doc if t.dep_ in SUBJECT_DEPS and not self._in_quote(t)]
+        # Headlines ("Trump Stands Tall On Proposal ...") spell no one's name; neither do quoted words.
+        self._sentences = list(doc.sents)
+        self._headline = {
+            i
+            for sent in self._sentences
+            if _title_cased(self.tokens[sent.start : sent.end])
+            for i in range(sent.start, sent.end)
+        }
+        self.names = self._names()
+        self.person_names = [n for n in self.names if n.person]
+        self.organisation_names = [n for n in self.names if not n.person and self.tokens[n.start].ent_type_ == "ORG"]
+        self.person_words = {word for name in self.person_names for word in name.words}
+        self._name_at = {i: name for name in self.names for i in range(name.start, name.end)}
+        self._subjects = [t for t in self.tokens if t.dep_ in SUBJECT_DEPS and not self._in_quote(t)]
+        self._sent_starts = [sent.start for sent in self._sentences]
         self._subject_index = [t.i for t in self._subjects]
         self._entities = [e for e in doc.ents if not self._in_quote(e.root)]
         self._entity_index = [e.root.i for e in self._entities]
-        self._memo: dict[int, str | None] = {}
+        self._canonical: dict[tuple[str, ...], Name] = {}
+        self._expansions: dict[str, CharSpan | None] = {}
+        self._name_entities: dict[Name, CharSpan] = {}
+        self._person_entities = {self._entity_of_name(name) for name in self.person_names}
+        self._entity_memo: dict[int, CharSpan] = {}
+        # Antecedent candidates: subjects, and the heads of names and entities wherever they stand.
+        heads = {t.i: t for t in self._subjects}
+        for name in self.names:
+            span = doc[name.start : name.end]
+            heads.setdefault(span.root.i, span.root)
+        heads.update((e.root.i, e.root) for e in self._entities if e.root.i not in heads)
+        self._candidates = [heads[i] for i in sorted(heads)]
+        self._candidate_index = sorted(heads)
+        self.roles: dict[str, list[Role]] = {}
+        for role in self._roles():  # by head noun, in text order
+            self.roles.setdefault(role.head, []).append(role)
+        self._role_starts = {head: [r.at for r in roles] for head, roles in self.roles.items()}
+        self._genders = self._gender_evidence()
+        self._memo: dict[int, CharSpan | None] = {}
+
+    # ---- the article's names ---------------------------------------------------------------------
 
     def _in_quote(self, token: Token) -> bool:
         i = bisect.bisect_right(self._quoted_starts, token.idx) - 1
         return i >= 0 and self._quoted[i][0] <= token.idx < self._quoted[i][1]
 
-    def _person_names(self) -> list[tuple[str, ...]]:
-        """Every person name the article spells out: PERSON entities and proper-noun chains."""
-        names: list[tuple[str, ...]] = []
-        # Headlines ("Trump Stands Tall On Proposal ...") and quoted words ("Crooked Hillary Clinton")
-        # spell no one's name.
-        in_headlines = {i for sent in self.doc.sents if _title_cased(sent) for i in range(sent.start, sent.end)}
+    def _names(self) -> list[Name]:
+        """Person names (PERSON entities and proper-noun chains) and organisation or place names."""
+        names: list[Name] = []
         for ent in self.doc.ents:
-            if (
-                ent.label_ == "PERSON"
-                and not any(t.text in self.countries for t in ent)
-                and ent.start not in in_headlines
-                and not self._in_quote(ent.root)
-            ):
-                names.append(self._strip_name(ent))
+            if ent.start in self._headline or self._in_quote(ent.root):
+                continue
+            if ent.label_ == "PERSON" and not any(t.text in self.countries for t in ent):
+                names.extend(self._cleaned(list(ent), person=True))
+            elif ent.label_ in NAMED_THING_LABELS:
+                names.extend(self._cleaned(list(ent), person=False))
         chain: list[Token] = []
-        for token in self.doc:
-            if (
-                token.pos_ == "PROPN"
-                and token.i not in in_headlines
-                and not self._in_quote(token)
-                and token.ent_type_ not in PERSON_BLOCKING_LABELS
-                and token.text not in self.countries
-            ):
+        for token in [*self.tokens, None]:
+            if token is not None and self._chain_continues(chain, token):
                 chain.append(token)
                 continue
             if len(chain) >= 2:
-                names.append(self._strip_name(chain))
-            chain = []
-        if len(chain) >= 2:
-            names.append(self._strip_name(chain))
-        return [name for name in names if name]
+                names.extend(self._cleaned(chain, person=True))
+            chain = [token] if token is not None and self._chain_continues([], token) else []
+        covered = {i for name in names for i in range(name.start, name.end)}
+        for token in self.tokens:  # 'TransLink, the regional transit agency,': a name the recogniser missed
+            if (
+                token.pos_ == "PROPN"
+                and token.i not in covered
+                and any(c.dep_ == "appos" and c.pos_ == "NOUN" for c in token.children)
+                and not self._in_quote(token)
+            ):
+                names.extend(self._cleaned([token], person=False))
+        names.sort(key=lambda n: (n.start, -n.end))
+        unique: list[Name] = []
+        for name in names:  # an entity and a chain over the same words: keep the entity's
+            if unique and unique[-1].start <= name.start and name.end <= unique[-1].end and unique[-1].person:
+                continue
+            unique.append(name)
+        return unique
 
-    def _strip_name(self, tokens: Span | list[Token]) -> tuple[str, ...]:
-        kept = [t for t in tokens if not t.is_punct and t.tag_ != "POS" and t.text not in ("’s", "'s")]
-        if len(kept) > 1 and _capitalised_only_as_first(kept[0]):
-            kept = kept[1:]  # "Rival Hillary Clinton said"
-        words = [t.text for t in kept]
-        while words and words[0].lower().rstrip(".") in self.titles:
-            words.pop(0)
-        return tuple(words)
+    def _chain_continues(self, chain: list[Token], token: Token) -> bool:
+        if (
+            token.pos_ != "PROPN"
+            or token.i in self._headline
+            or self._in_quote(token)
+            or token.ent_type_ in NOT_PERSON_CHAIN_LABELS
+            or token.text in self.countries
+            or (token.is_upper and len(token) > 1)  # "LRT", "CNN", a photo credit in capitals
+        ):
+            return False
+        # A chain never runs over a line or sentence break, nor from one entity into another.
+        return not chain or not (token.is_sent_start or token.ent_iob_ == "B" or token.i != chain[-1].i + 1)
+
+    def _cleaned(self, tokens: list[Token], person: bool) -> list[Name]:
+        """The name in a run of tokens: titles, a sentence-initial word, a possessive and punctuation cut
+        from its ends ("Foreign Minister Sergey Lavrov’s" -> "Sergey Lavrov")."""
+        tokens = [t for t in tokens if not t.is_space]
+        if any(t.i != tokens[0].i + k for k, t in enumerate(tokens)):
+            return []  # broken by a line break
+        while tokens and (tokens[-1].is_punct or tokens[-1].tag_ == "POS" or tokens[-1].lower_ in ("’s", "'s")):
+            tokens.pop()
+        if person:
+            if len(tokens) > 1 and _capitalised_only_as_first(tokens[0]):
+                tokens = tokens[1:]  # "Rival Hillary Clinton said"
+            while tokens and (
+                tokens[0].lower_.rstrip(".") in self.titles
+                or tokens[0].lower_ == "the"
+                or not tokens[0].text[:1].isupper()
+                or tokens[0].is_punct
+            ):
+                tokens = tokens[1:]
+        else:
+            while tokens and (tokens[0].lower_ == "the" or tokens[0].is_punct):
+                tokens = tokens[1:]
+        if person:
+            while tokens and tokens[-1].lower_.rstrip(".") in self.titles:
+                tokens = tokens[:-1]  # "Health Minister" is a title, not a name
+        words = tuple(t.text for t in tokens if not t.is_punct)
+        capitalised = [w[:1].isupper() or w.lower() in NAME_PARTICLES for w in words if w[:1].isalpha()]
+        if not words or not any(capitalised) or (person and not all(capitalised)):
+            return []
+        if person and any(w.isalpha() and w.isupper() and len(w) > 1 for w in words):
+            return []  # "Surrey-Guildford LRT" tagged PERSON: an acronym is no part of a person's name  # "rookie defenceman" tagged PERSON, "the federal department" tagged ORG
+        chars = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+        return [Name(tokens[0].i, tokens[-1].i + 1, words, person, chars)]
+
+    def canonical_person(self, words: tuple[str, ...]) -> Name | None:
+        """The longest person name containing these words; of several, the first the article gives."""
+        if words not in self._canonical:
+            best: Name | None = None
+            for name in self.person_names:
+                if _contains(name.words, words) and (best is None or len(name.words) > len(best.words)):
+                    best = name
+            if best is not None:
+                self._canonical[words] = best
+        return self._canonical.get(words)
+
+    def _acronym_expansion(self, token: Token) -> CharSpan | None:
+        """'IRCC' -> 'Immigration, Refugees and Citizenship Canada': capitalised words of the article whose
+        initials spell the acronym (small words skipped), outside quotes."""
+        letters = token.text
+        if not (2 <= len(letters) <= MAX_ACRONYM and letters.isalpha() and letters.isupper()):
+            return None
+        if letters not in self._expansions:
+            self._expansions[letters] = next(
+                (
+                    (self.tokens[start].idx, self.tokens[end - 1].idx + len(self.tokens[end - 1].text))
+                    for start in range(len(self.tokens))
+                    if self.tokens[start].text[:1] == letters[0]
+                    and not self._in_quote(self.tokens[start])
+                    and start not in self._headline
+                    and (end := self._spells(start, letters)) is not None
+                ),
+                None,
+            )
+        return self._expansions[letters]
+
+    def _spells(self, start: int, letters: str) -> int | None:
+        """End token index when the capitalised words from `start` have `letters` as initials."""
+        k, i = 0, start
+        while i < len(self.tokens) and k < len(letters):
+            token = self.tokens[i]
+            if token.lower_ in ACRONYM_SKIPPED and k > 0:
+                i += 1
+                continue
+            if not token.is_alpha or not token.text[0].isupper() or token.text[0] != letters[k] or token.is_upper:
+                return None
+            k, i = k + 1, i + 1
+        return i if k == len(letters) and (i >= len(self.tokens) or not self.tokens[i].text[:1].isupper()) else None
+
+    # ---- descriptions ----------------------------------------------------------------------------
+
+    def _roles(self) -> list[Role]:
+        """Every head noun the article gives a named entity: its title, apposition, predicate or own name."""
+        roles: list[Role] = []
+        for name in self.names:
+            entity = self._entity_of_name(name)
+            root = max(self.tokens[name.start : name.end], key=lambda t: t.head.i not in range(name.start, name.end))
+            # 'Mayor Doug McCallum', 'Surrey mayor Doug McCallum', 'media buying company GroupM'
+            title = self._title_before(name)
+            nouns = [t for t in title if t.pos_ in ("NOUN", "PROPN")]
+            if nouns:
+                roles.append(self._role(name.start, nouns[-1], title, entity))
+            for other in self._described_by(root):
+                roles.append(self._role(other.i, other, self._modifiers(other), entity))
+            if not name.person and root.lemma_.lower() not in self.documents:
+                # 'the department' for 'Department of Community Services' (not 'the statement' for a named one)
+                roles.append(self._role(name.start, root, self.tokens[name.start : name.end], entity))
+        roles.sort(key=lambda r: r.at)
+        return roles
+
+    def _title_before(self, name: Name) -> list[Token]:
+        """The words right before a name that describe it ("the Rockets’ general manager Bruce Hamilton")."""
+        title: list[Token] = []
+        i = name.start - 1
+        while i >= max(name.start - MAX_TITLE_TOKENS, 0) and not self.tokens[i + 1].is_sent_start:
+            token = self.tokens[i]
+            if not (token.pos_ in TITLE_POS or token.tag_ == "POS" or token.text in ("-", "’", "'")):
+                break
+            title.insert(0, token)
+            i -= 1
+        return [t for t in title if t.pos_ in TITLE_POS]
+
+    def _described_by(self, root: Token) -> list[Token]:
+        """Nouns in apposition to a name, either way round, or its predicate ('X is the mayor')."""
+        nouns = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
+        if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+            nouns.append(root.head)
+        if root.dep_ == "nsubj" and root.head.lemma_ == "be":
+            nouns.extend(c for c in root.head.children if c.dep_ == "attr" and c.pos_ == "NOUN")
+        return nouns
+
+    def _modifiers(self, head: Token) -> list[Token]:
+        return [c for c in head.children if c.dep_ in MODIFIER_DEPS and c.pos_ in ("NOUN", "PROPN", "ADJ")]
+
+    def _role(self, at: int, head: Token, words: list[Token], entity: CharSpan) -> Role:
+        return Role(at, head.lemma_.lower(), frozenset(t.lower_ for t in [*words, head]), entity)
+
+    def _entity_of_name(self, name: Name) -> CharSpan:
+        if name not in self._name_entities:
+            self._name_entities[name] = self._find_entity_of_name(name)
+        return self._name_entities[name]
+
+    def _find_entity_of_name(self, name: Name) -> CharSpan:
+        if name.person:
+            return (self.canonical_person(name.words) or name).chars
+        if len(name.words) == 1 and (expansion := self._acronym_expansion(self.tokens[name.start])) is not None:
+            return expansion
+        return self._fullest_organisation(name).chars
+
+    def _fullest_organisation(self, name: Name) -> Name:
+        """'Suncor' -> 'Suncor Energy': the longest organisation name the article begins with these words."""
+        best = name
+        for other in self.organisation_names:
+            if len(other.words) > len(best.words) and other.words[: len(name.words)] == name.words:
+                best = other
+        return best
+
+    def _described_entity(self, head: Token) -> CharSpan | None:
+        """The entity last introduced before this description with its head noun and modifiers."""
+        if head.pos_ != "NOUN" or head.is_upper:
+            return None
+        determiners = [c for c in head.children if c.dep_ in ("det", "poss")]
+        if not determiners and head.tag_ != "NNS":
+            return None  # "a doctor said": someone new
+        if any(d.dep_ == "det" and d.lower_ not in DESCRIPTION_DETERMINERS for d in determiners):
+            return None
+        lemma = head.lemma_.lower()
+        # "Burkina Faso’s foreign ministry" is not the Russian one: a named possessor must match too.
+        owners = [c for c in head.children if c.dep_ == "poss" and c.pos_ == "PROPN"]
+        wanted = {t.lower_ for t in self._modifiers(head)} | {
+            t.lower_ for o in owners for t in o.subtree if t.pos_ == "PROPN"
+        }
+        roles = self.roles.get(lemma, [])
+        position = bisect.bisect_right(self._role_starts.get(lemma, []), head.i)
+        found = next((roles[k].entity for k in range(position - 1, -1, -1) if wanted <= roles[k].words), None)
+        if found is None and lemma in self.organisation_nouns and not wanted:
+            found = self._last_organisation(head, self.organisation_nouns[lemma])
+        return found
+
+    def _last_organisation(self, head: Token, labels: frozenset[str]) -> CharSpan | None:
+        """'Suncor Energy ... the company said': the organisation (or city) the article named last."""
+        position = bisect.bisect_left(self._entity_index, head.i)
+        for ent in reversed(self._entities[:position]):
+            name = self._name_at.get(ent.root.i)
+            if ent.label_ in labels and name is not None and not name.person and name.words[0][:1].isupper():
+                return self._entity_of_name(name)
+        return None
+
+    def _author(self, head: Token) -> CharSpan | None:
+        """'the statement', 'a study by Civic Action', 'her letter': a document speaks for its author."""
+        if head.pos_ != "NOUN" or head.lemma_.lower() not in self.documents:
+            return None
+        for child in head.children:
+            if child.dep_ == "poss":
+                return self._entity(child)
+            if child.dep_ == "prep" and child.lower_ in AUTHOR_PREPOSITIONS:
+                by = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if by is not None:
+                    return self._entity(by)
+        if head.dep_ == "nsubjpass" or any(c.dep_ == "relcl" for c in head.children):
+            agent = next((t for t in head.subtree if t.dep_ == "agent"), None)
+            by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+            if by is not None:
+                return self._entity(by)
+        # 'The Kelowna Rockets filed a lawsuit ... The suit says': whoever issued one before.
+        lemma = head.lemma_.lower()
+        for token in reversed(self.tokens[max(head.i - ANTECEDENT_WINDOW, 0) : head.i]):
+            if (
+                token.dep_ == "dobj"
+                and token.lemma_.lower() == lemma
+                and token.head.lemma_.lower() in self.issuing
+                and not self._in_quote(token)
+            ):
+                subject = next((c for c in token.head.children if c.dep_ in SUBJECT_DEPS), None)
+                if subject is not None:
+                    return self._entity(subject)
+        return None
+
+    # ---- gender ----------------------------------------------------------------------------------
+
+    def _gender_evidence(self) -> dict[CharSpan, Gender]:
+        """Each person's gender as the article tells it: a title or gendered role noun next to the name,
+        or a he/she later in the sentence whose subject the name is, with no other person between."""
+        votes: dict[CharSpan, dict[Gender, int]] = {}
+        for name in self.person_names:
+            entity = self._entity_of_name(name)
+            for token in self.tokens[max(name.start - 2, 0) : name.start]:
+                gender = self.gendered.get(token.lower_.rstrip("."))
+                if gender is not None:
+                    votes.setdefault(entity, {}).setdefault(gender, 0)
+                    votes[entity][gender] += 2
+        for role in (role for roles in self.roles.values() for role in roles):
+            for word in role.words:
+                gender = self.gendered.get(word)
+                if gender is not None:
+                    votes.setdefault(role.entity, {}).setdefault(gender, 0)
+                    votes[role.entity][gender] += 2
+        person_starts = sorted(name.start for name in self.person_names)
+        for sentence in self._sentences:
+            k = bisect.bisect_left(person_starts, sentence.start)
+            if k < len(person_starts) and person_starts[k] < sentence.end:  # a person is named in it
+                self._bound_pronoun_votes(sentence, votes)
+        self._lone_person_votes(votes)
+        return {entity: max(tally, key=lambda g: tally[g]) for entity, tally in votes.items() if _decided(tally)}
+
+    def _lone_person_votes(self, votes: dict[CharSpan, dict[Gender, int]]) -> None:
+        """'Erin Kim runs the project. “…,” she says.': a he/she subject with one person alone named in its
+        sentence and the one before it can only be that person."""
+        sentences, starts = self._sentences, self._sent_starts
+        names = [n for n in self.person_names]
+        name_starts = [n.start for n in names]
+        for token in self._subjects:
+            gender = self.pronouns.get(token.lower_, ("", None))[1] if token.pos_ == "PRON" else None
+            if gender is None:
+                continue
+            k = bisect.bisect_right(starts, token.i) - 1
+            window_start = sentences[max(k - 1, 0)].start
+            first, last = bisect.bisect_left(name_starts, window_start), bisect.bisect_left(name_starts, token.i)
+            people = {self._entity_of_name(n) for n in names[first:last]}
+            if len(people) == 1:
+                person = people.pop()
+                votes.setdefault(person, {}).setdefault(gender, 0)
+                votes[person][gender] += 1
+
+    def _bound_pronoun_votes(self, sentence: Span, votes: dict[CharSpan, dict[Gender, int]]) -> None:
+        person: CharSpan | None = None
+        for token in self.tokens[sentence.start : sentence.end]:
+            if self._in_quote(token):
+                continue
+            name = self._name_at.get(token.i)
+            if name is not None and name.person:
+                if token.i != name.start:
+                    continue
+                if person is not None or not any(t.dep_ in SUBJECT_DEPS for t in self.tokens[name.start : name.end]):
+                    return  # a second person, or one that is not the subject: the pronoun may be theirs
+                person = self._entity_of_name(name)
+                continue
+            gender = self.pronouns.get(token.lower_, ("", None))[1]
+            if gender is not None and person is not None:
+                votes.setdefault(person, {}).setdefault(gender, 0)
+                votes[person][gender] += 1
+                return
+
+    def gender(self, entity: CharSpan) -> Gender | None:
+        return self._genders.get(entity)
+
+    # ---- categories ------------------------------------------------------------------------------
 
     def category(self, head: Token) -> Category | None:
         if head.pos_ == "PRON":
-            return self.pronouns.get(head.lower_)
+            entry = self.pronouns.get(head.lower_)
+            return entry[0] if entry else None
         if any(child.dep_ == "conj" for child in head.children) or head.tag_ in ("NNS", "NNPS"):
             return "plural"
-        if self.is_person(head):
+        if self.is_person(head) or self._entity(head) in self._person_entities:
             return "person"
         if self.is_thing(head) or head.pos_ in ("NOUN", "PROPN"):
             return "thing"
@@ -161,82 +594,210 @@ class SpeakerResolver:
             return False
         if head.ent_type_ == "PERSON":
             return True
-        if head.pos_ != "PROPN" or head.ent_type_ in PERSON_BLOCKING_LABELS or not head.text[:1].isupper():
+        if (
+            head.pos_ != "PROPN"
+            or head.ent_type_ in PERSON_BLOCKING_LABELS - MISLABELLED_SURNAME
+            or not head.text[:1].isupper()
+        ):
             return False
-        # spaCy's small model often labels a bare surname ORG; trust the article's own person names.
+        # spaCy's small model often labels a bare surname ORG, NORP or GPE; trust the article's person names.
         return head.text in self.person_words
 
     def is_thing(self, head: Token) -> bool:
         return head.text in self.countries or head.ent_type_ in THING_LABELS
 
-    def fullest_name(self, tokens: list[Token]) -> str:
-        """The longest person name in the article containing this mention's name words."""
-        words = self._strip_name(tokens)
-        words = tuple(w for w in words if w[:1].isupper()) or words
-        best = words
-        for name in self.person_names:
-            if len(name) > len(best) and _contains(name, words):
-                best = name
-        return " ".join(best)
+    # ---- resolution ------------------------------------------------------------------------------
 
-    def name_of(self, head: Token) -> str:
-        tokens = mention_tokens(head)
-        if self.is_person(head) and not any(child.dep_ == "conj" for child in head.children):
-            return self.fullest_name(tokens)
-        text = self.doc[tokens[0].i : tokens[-1].i + 1].text if tokens else head.text
-        return text
+    def named(self, tokens: list[Token]) -> Speaker:
+        """A speaker the quote code found as a run of name tokens ('— Carl Bialik', 'Stated Stone:')."""
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        words = tuple(t.text for t in tokens if not t.is_punct and t.lower_.rstrip(".") not in self.titles)
+        person = self.canonical_person(words) if words else None
+        span = person.chars if person is not None else (start, end)
+        return Speaker(self.text[span[0] : span[1]], start, end, "named", span)
 
-    def resolve(self, head: Token) -> Speaker:
+    def resolve(self, head: Token) -> Speaker | None:
+        """The speaker a mention head names; None when the mention has no word in it."""
         tokens = mention_tokens(head)
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        if not any(c.isalnum() for c in self.text[start:end]):
+            return None  # a parse that took punctuation ('’’') for the subject
         antecedent = _relative_antecedent(head)
         if antecedent is not None:  # "Beck, who said ...": the mention is "who", the speaker Beck
             resolved = self.resolve(antecedent)
-            return Speaker(resolved.name, start, end, resolved.resolved_by)
-        if head.pos_ != "PRON":
-            return Speaker(self.name_of(head), start, end, "named")
-        name = self._antecedent_name(head)
-        if name is None:
-            return Speaker(head.text, start, end, "unresolved")
-        return Speaker(name, start, end, "pronoun")
+            if resolved is None:
+                return None
+            return Speaker(resolved.name, start, end, resolved.resolved_by, resolved.entity_span)
+        if head.pos_ == "PRON" and head.lower_ in self.pronouns:
+            span = self._antecedent(head)
+            if span is None:
+                return Speaker(head.text, start, end, "unresolved")
+            return Speaker(self.text[span[0] : span[1]], start, end, "pronoun", span)
+        span = self._entity(head)
+        return Speaker(self.text[span[0] : span[1]], start, end, "named", span)
 
-    def _antecedent_name(self, pronoun: Token) -> str | None:
+    def _entity(self, head: Token) -> CharSpan:
+        """The entity a non-pronoun mention names, by its fullest name; else the mention as written."""
+        if head.i not in self._entity_memo:
+            self._entity_memo[head.i] = self._find_entity(head)
+        return self._entity_memo[head.i]
+
+    def _find_entity(self, head: Token) -> CharSpan:
+        if head.pos_ == "PRON" and head.lower_ in self.pronouns:
+            return self._antecedent(head) or (head.idx, head.idx + len(head.text))
+        tokens = mention_tokens(head)
+        if self.is_person(head) and not any(child.dep_ == "conj" for child in head.children):
+            person = self._person_entity(head)
+            if person is not None:
+                return person
+        if head.pos_ == "PROPN" and (expansion := self._acronym_expansion(head)) is not None:
+            return expansion
+        beside = self._person_beside(head)
+        if beside is not None:
+            return beside
+        found = self._described_entity(head) or self._author(head)
+        if found is not None:
+            return found
+        name = self._name_at.get(head.i)
+        if name is not None and not name.person and self._in_mention(name, tokens):
+            return self._entity_of_name(name)  # "the Plain Dealer" -> "Plain Dealer"
+        while len(tokens) > 1 and tokens[-1].tag_ == "POS":
+            tokens = tokens[:-1]  # "a reporter’s" (tweet)
+        return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+    @staticmethod
+    def _in_mention(name: Name, tokens: list[Token]) -> bool:
+        """The organisation's name is all of the mention but for an article ('the White House')."""
+        words = [t for t in tokens if t.i < name.start or t.i >= name.end]
+        return all(t.pos_ == "DET" for t in words)
+
+    def _person_beside(self, head: Token) -> CharSpan | None:
+        """'the team’s captain, John Smith,': a noun whose name stands in apposition ('the Clinton campaign'
+        is not Clinton)."""
+        if head.pos_ != "NOUN":
+            return None
+        for child in head.children:
+            name = self._name_at.get(child.i)
+            if child.dep_ == "appos" and name is not None and name.person:
+                return self._entity_of_name(name)
+        return None
+
+    def _person_entity(self, head: Token) -> CharSpan | None:
+        """The person a name head names, by the longest name containing it; else its own name words."""
+        name = self._name_at.get(head.i)
+        if name is None or not name.person:
+            names = self._cleaned([t for t in head.subtree if t.dep_ in NAME_DEPS or t.i == head.i], person=True)
+            name = names[0] if names else None
+        if name is None:
+            return None
+        return (self.canonical_person(name.words) or name).chars
+
+    def _antecedent(self, pronoun: Token) -> CharSpan | None:
         if pronoun.i in self._memo:
             return self._memo[pronoun.i]
         self._memo[pronoun.i] = None  # guards against cycles through chained pronouns
-        wanted = self.pronouns.get(pronoun.lower_)
-        name = None
-        if wanted is not None:
-            name = self._from_subjects(pronoun, wanted) or self._from_entities(pronoun, wanted)
-        self._memo[pronoun.i] = name
-        return name
+        category, gender = self.pronouns[pronoun.lower_]
+        span = self._from_subjects(pronoun, category, gender) or self._from_entities(pronoun, category, gender)
+        self._memo[pronoun.i] = span
+        return span
 
-    def _from_subjects(self, pronoun: Token, wanted: Category) -> str | None:
-        """The last subject before the pronoun that fits it (subjects are the likeliest antecedents)."""
+    def _agrees(self, entity: CharSpan, gender: Gender | None) -> bool:
+        known = self.gender(entity)
+        return gender is None or known is None or known == gender
+
+    def _candidates_for(self, pronoun: Token, wanted: Category) -> list[Token]:
+        """He/she look for a person as Lee et al. do; it/they take the nearest subject, as in 'Mali said
+        it was ... It voiced its regret', where the latest clause's subject is the one meant."""
+        if wanted == "person":
+            return self._candidate_subjects(pronoun)
         position = bisect.bisect_left(self._subject_index, pronoun.i)
-        for subject in reversed(self._subjects[max(0, position - 40) : position]):
-            if pronoun.i - subject.i > ANTECEDENT_WINDOW:
-                return None
+        nearest = reversed(self._subjects[max(0, position - 40) : position])
+        return [s for s in nearest if pronoun.i - s.i <= ANTECEDENT_WINDOW]
+
+    def _candidate_subjects(self, pronoun: Token) -> list[Token]:
+        """Candidates before the pronoun, in the order they are tried (after Lee et al.): its own sentence
+        nearest first, then each earlier sentence, latest first, from its start (subjects before other
+        names)."""
+        position = bisect.bisect_left(self._candidate_index, pronoun.i)
+        before = [s for s in self._candidates[max(0, position - 60) : position] if pronoun.i - s.i <= ANTECEDENT_WINDOW]
+        by_sentence: dict[int, list[Token]] = {}
+        for subject in before:
+            by_sentence.setdefault(self._sentence_start(subject.i), []).append(subject)
+        own = self._sentence_start(pronoun.i)
+        # "Trudeau says he's not concerned about cuts Ford could make": the subjects of the clauses above
+        # the pronoun's come first, nearest first, then the rest of its sentence, nearest first.
+        above = self._subjects_above(pronoun)
+        ordered = above + [s for s in reversed(by_sentence.pop(own, [])) if s not in above]
+        for start in sorted(by_sentence, reverse=True):
+            # Its subjects first ("After meeting Choe Son Hui, Lavrov said"), then the names elsewhere in it.
+            subjects = [s for s in by_sentence[start] if s.dep_ in SUBJECT_DEPS]
+            ordered.extend(subjects + [s for s in by_sentence[start] if s.dep_ not in SUBJECT_DEPS])
+        return ordered
+
+    @staticmethod
+    def _subjects_above(pronoun: Token) -> list[Token]:
+        subjects: list[Token] = []
+        verb = pronoun.head
+        while verb.dep_ in CLAUSE_LINK_DEPS and verb.head.i != verb.i:
+            verb = verb.head
+            subjects.extend(c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i < pronoun.i)
+        return subjects
+
+    def _sentence_start(self, i: int) -> int:
+        return self._sent_starts[bisect.bisect_right(self._sent_starts, i) - 1]
+
+    def _from_subjects(self, pronoun: Token, wanted: Category, gender: Gender | None) -> CharSpan | None:
+        """The first candidate before the pronoun that fits it."""
+        for subject in self._candidates_for(pronoun, wanted):
             if _reported_by(pronoun, subject):
                 continue
             if subject.pos_ == "PRON":
-                if self.pronouns.get(subject.lower_) == wanted:
-                    return self._antecedent_name(subject)
+                entry = self.pronouns.get(subject.lower_)
+                if entry is not None and entry[0] == wanted and (gender is None or entry[1] in (None, gender)):
+                    return self._antecedent(subject)
                 continue
-            if self.category(subject) == wanted and (wanted != "thing" or self.is_thing(subject)):
-                return self.name_of(subject)
+            entity = self._person_candidate(subject) if wanted == "person" else None
+            if wanted != "person":
+                if self.category(subject) != wanted or (wanted == "thing" and not self.is_thing(subject)):
+                    continue
+                entity = self._entity(subject)
+            if entity is not None and self._agrees(entity, gender):
+                return entity
         return None
 
-    def _from_entities(self, pronoun: Token, wanted: Category) -> str | None:
+    def _person_candidate(self, token: Token) -> CharSpan | None:
+        """The person a candidate names, one conjunct at a time ('Fouzia Al Hashish and her husband …');
+        beside subjects only the article's person names count, and never a name inside a larger one
+        ('Kinder Morgan pipeline')."""
+        if token.dep_ == "compound":
+            return None
+        subject = token.dep_ in SUBJECT_DEPS
+        if self.is_person(token) and (subject or self._in_person_name(token)):
+            return self._person_entity(token)
+        if subject and token.pos_ == "NOUN" and (entity := self._entity(token)) in self._person_entities:
+            return entity  # "the mayor", resolved to the mayor's name
+        return None
+
+    def _in_person_name(self, token: Token) -> bool:
+        name = self._name_at.get(token.i)
+        return name is not None and name.person
+
+    def _from_entities(self, pronoun: Token, wanted: Category, gender: Gender | None) -> CharSpan | None:
         position = bisect.bisect_left(self._entity_index, pronoun.i)
         for ent in reversed(self._entities[max(0, position - 60) : position]):
             if pronoun.i - ent.root.i > ANTECEDENT_WINDOW:
                 return None
             if wanted == "person" and self.is_person(ent.root):
-                return self.fullest_name(list(ent))
+                entity = self._entity(ent.root)
+                if self._agrees(entity, gender):
+                    return entity
             if wanted == "thing" and self.is_thing(ent.root):
-                return ent.text
+                return self._entity(ent.root)
         return None
+
+
+def _decided(tally: dict[Gender, int]) -> bool:
+    return len(set(tally.values())) > 1 or len(tally) == 1
 
 
 def _reported_by(pronoun: Token, subject: Token) -> bool:
@@ -256,13 +817,14 @@ def _relative_antecedent(head: Token) -> Token | None:
 
 def _capitalised_only_as_first(token: Token) -> bool:
     """A sentence's first word outside any entity: upper case for its place, not as a name."""
-    return token.is_sent_start and not token.ent_type_
+    return bool(token.is_sent_start) and not token.ent_type_
 
 
-def _title_cased(sentence: Span) -> bool:
-    """A headline-style sentence, where every word is capitalised and proper-noun tags mean little."""
-    words = [t for t in sentence if t.is_alpha and len(t) > 3]
-    return len(words) >= 3 and sum(t.text[0].isupper() for t in words) > 0.8 * len(words)
+def _title_cased(sentence: list[Token]) -> bool:
+    """A headline-style sentence, where every word is capitalised and proper-noun tags mean little (names
+    do not count: "Prime Minister Justin Trudeau visited Halifax" is no headline)."""
+    words = [t for t in sentence if t.is_alpha and len(t) > 3 and not t.ent_type_]
+    return len(words) >= 2 and all(t.text[0].isupper() for t in words)
 
 
 def _contains(name: tuple[str, ...], words: tuple[str, ...]) -> bool:

@@ -74,10 +74,33 @@ def test_stdin_is_read_with_dash(use_settings, extractive_settings, seed_page_te
             "“We warn” — Sergey Lavrov (said; via Tass) [direct, 0.91]",
         ),
         (
+            dict(
+                speaker="Sergey Lavrov",
+                speaker_mention="he",
+                cue="said",
+                source_agency=None,
+                kind="direct",
+                confidence=0.85,
+            ),
+            "“We warn” — Sergey Lavrov (he said) [direct, 0.85]",
+        ),
+        (
+            dict(
+                speaker="Lavrov",
+                speaker_mention="Lavrov",
+                cue="said",
+                source_agency=None,
+                kind="direct",
+                confidence=1.0,
+            ),
+            "“We warn” — Lavrov (said) [direct, 1.00]",
+        ),
+        (
             dict(speaker=None, cue=None, source_agency=None, kind="partial", confidence=0.3),
             "“We warn” — unattributed [partial, 0.30]",
         ),
     ],
+    ids=["named", "pronoun resolved", "mention is the name", "unattributed"],
 )
 def test_quote_line_format(quote, expected):
     full = QuoteOut(text="We warn", start=0, end=7, speaker_span=None, cue_span=None, **quote)

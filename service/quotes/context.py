@@ -74,7 +74,7 @@ class ArticleContext:
             paragraph_token_starts=_paragraph_token_starts(doc, paragraphs),
             quoted=quoted,
             quoted_opens=tuple(q.open for q in quoted),
-            resolver=SpeakerResolver(doc, [(q.open, q.close) for q in quoted]),
+            resolver=SpeakerResolver(doc, [(q.open, q.close) for q in quoted], text),
             cue_at=cue_at,
             credit_speakers=credit_speakers,
             cue_tokens=frozenset(cue_at),

@@ -11,7 +11,6 @@ from service.quotes.agencies import agency_for, wire_credit
 from service.quotes.confidence import confidence
 from service.quotes.context import ArticleContext
 from service.quotes.indirect import indirect_statements
-from service.quotes.mentions import as_written
 from service.quotes.rules import attribute
 from service.quotes.runs import (
     end_before_other_quotes,
@@ -76,6 +75,7 @@ def _to_quotes(article: Article, text: str, statement: Statement, agency: str | 
     body = article.body
     content = (body.to_page(statement.content[0]), body.to_page_end(statement.content[1]))
     speaker = statement.speaker
+    named = speaker.entity_span if speaker else None
     cue = statement.cue
     quotes: list[Quote] = []
     for start, end in statement.parts:
@@ -87,8 +87,8 @@ def _to_quotes(article: Article, text: str, statement: Statement, agency: str | 
                 text=text[start:end],
                 start=body.to_page(start),
                 end=body.to_page_end(end),
-                speaker=as_written(text, speaker) if speaker else None,
-                speaker_span=(body.to_page(speaker.start), body.to_page_end(speaker.end)) if speaker else None,
+                speaker=speaker.name if speaker else None,
+                speaker_span=(body.to_page(named[0]), body.to_page_end(named[1])) if named else None,
                 cue=cue.text if cue is not None else None,
                 cue_span=(body.to_page(cue.start_char), body.to_page_end(cue.end_char)) if cue is not None else None,
                 source_agency=agency,
@@ -96,6 +96,8 @@ def _to_quotes(article: Article, text: str, statement: Statement, agency: str | 
                 confidence=confidence(statement.rule, speaker),
                 content_span=content,
                 rule=statement.rule,
+                speaker_mention=text[speaker.start : speaker.end] if speaker else None,
+                speaker_mention_span=(body.to_page(speaker.start), body.to_page_end(speaker.end)) if speaker else None,
             )
         )
     return quotes

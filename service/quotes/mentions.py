@@ -4,8 +4,6 @@ it. A subject the parser found inside the quoted words is replaced by the mentio
 
 from __future__ import annotations
 
-import re
-
 from spacy.tokens import Token
 
 from service.quotes.context import ArticleContext
@@ -24,9 +22,6 @@ MAX_SUBJECT_CLIMB = 4
 SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl", "dobj", "pobj"})
 MENTION_POS = frozenset({"PROPN", "NOUN", "PRON"})
 NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
-# What may stand between two words of a name as the text writes it: punctuation and spaces, and up to two short
-# lower-case words ("Waller-Bridge", "Gen.\xa0Mike", "Academy of Motion Picture Arts and Sciences", "van der").
-NAME_GAP = r"[^\w\n]+(?:[a-z]{1,3}[^\w\n]+){0,2}"
 
 
 def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
@@ -57,28 +52,9 @@ def _name_in_apposition(context: ArticleContext, head: Token) -> Token:
     return head
 
 
-def as_written(text: str, speaker: Speaker) -> str:
-    """The speaker's name as the article's own characters. The resolver may rebuild a name from words
-    ("Phoebe Waller Bridge", "Surrey Doug McCallum" for "Surrey mayoral candidate Doug McCallum"); then the
-    name is the longest run of its words ending with its last word (the surname of "Doug McCallum", the head of
-    an organisation's name; "Justin Trudeau" of "Justin Trudeau Trudeau") that the text writes together, with only punctuation or short lower-case words
-    between them ("Waller-Bridge", "Academy of Motion Picture Arts and Sciences"), at the occurrence nearest the
-    mention; else the mention as written."""
-    if speaker.name in text:
-        return speaker.name
-    words = speaker.name.split()
-    runs = [(start, end) for end in range(1, len(words) + 1) for start in range(end) if words[end - 1] == words[-1]]
-    for start, end in sorted(runs, key=lambda run: run[0] - run[1]):
-        pattern = NAME_GAP.join(re.escape(word) for word in words[start:end])
-        found = list(re.finditer(rf"(?<!\w){pattern}(?!\w)", text))
-        if found:
-            return min(found, key=lambda m: abs(m.start() - speaker.start)).group(0)
-    return text[speaker.start : speaker.end]
-
-
 def named_speaker(context: ArticleContext, tokens: list[Token]) -> Speaker:
     """The speaker a run of name tokens outside the parse's subjects names ('— Steve Jobs', 'Carl Bialik:')."""
-    return Speaker(context.resolver.fullest_name(tokens), tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), "named")
+    return context.resolver.named(tokens)
 
 
 def subject_head(cue: Token) -> Token | None:

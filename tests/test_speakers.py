@@ -1,0 +1,153 @@
+"""Speaker resolution (service/speakers.py) through the quote extractor: who said it, by name."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.nlp import load_spacy
+from service.page import single_article
+from service.quotes import extract_quotes
+from service.schema import Quote
+from service.settings import DEFAULT_SPACY_MODEL
+from service.speakers import SpeakerResolver
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_spacy(DEFAULT_SPACY_MODEL)
+
+
+def quotes_of(nlp, text: str) -> list[Quote]:
+    article = single_article(text)
+    quotes = extract_quotes(article, nlp(article.body.text))
+    for quote in quotes:
+        # The name is the article's own characters, and so is the mention.
+        if quote.speaker is not None:
+            assert quote.speaker_span is not None and text[slice(*quote.speaker_span)] == quote.speaker
+            assert quote.speaker_mention_span is not None
+            assert text[slice(*quote.speaker_mention_span)] == quote.speaker_mention
+            assert any(c.isalnum() for c in quote.speaker)
+    return quotes
+
+
+def speaker_of(nlp, text: str, fragment: str) -> tuple[str | None, str | None]:
+    found = [q for q in quotes_of(nlp, text) if fragment in q.text]
+    assert len(found) == 1, [q.text for q in quotes_of(nlp, text)]
+    return found[0].speaker, found[0].speaker_mention
+
+
+RESOLVED = {
+    "pronoun to the full name": (
+        "Angela Merkel visited Paris on Friday.\n\n“It was a very good day for Europe,” she said.",
+        "good day",
+        ("Angela Merkel", "she"),
+    ),
+    "short name to the full name": (
+        "Sergey Lavrov arrived on Monday.\n\n“We are ready to talk,” Lavrov said.",
+        "ready to talk",
+        ("Sergey Lavrov", "Lavrov"),
+    ),
+    "title cut from the name": (
+        "Russian Foreign Minister Sergey Lavrov said “we are ready to talk to everyone in the region.”",
+        "ready to talk",
+        ("Sergey Lavrov", "Russian Foreign Minister Sergey Lavrov"),
+    ),
+    "honorific tells the gender": (
+        "Mr. Tom Baker and Ms. Ann Lee met the press.\n\n“The plan is finished,” she said.",
+        "plan is finished",
+        ("Ann Lee", "she"),
+    ),
+    "he after a woman and a man": (
+        "Erin Kim runs the program. She said it works.\n\n"
+        "The accountant Babatunji Farinloye joined in May.\n\n“It helped me a lot,” he says.",
+        "helped me",
+        ("Babatunji Farinloye", "he"),
+    ),
+    "subject of the clause above the pronoun": (
+        "Justin Trudeau says he is worried about the cuts Doug Ford could make to the schools.",
+        "worried",
+        ("Justin Trudeau", "Justin Trudeau"),
+    ),
+    "description by its title": (
+        "Surrey Mayor Doug McCallum spoke on Tuesday.\n\nThe mayor said the police force “will be ready in 2020.”",
+        "will be ready",
+        ("Doug McCallum", "The mayor"),
+    ),
+    "description by apposition": (
+        "TransLink, the regional transit agency, published its figures.\n\n"
+        "The agency said the costs “have not been studied.”",
+        "have not been studied",
+        ("TransLink", "The agency"),
+    ),
+    "acronym to its expansion": (
+        "Immigration, Refugees and Citizenship Canada processed the files last year.\n\n"
+        "IRCC said the delays “are normal for this time of year.”",
+        "are normal",
+        ("Immigration, Refugees and Citizenship Canada", "IRCC"),
+    ),
+    "company named last": (
+        "Suncor Energy reported a loss on Wednesday.\n\nThe company said prices “will recover next year.”",
+        "will recover",
+        ("Suncor Energy", "The company"),
+    ),
+    "document speaks for who filed it": (
+        "The Kelowna Rockets filed a lawsuit on Monday.\n\nThe lawsuit says the league was “negligent in every way.”",
+        "negligent",
+        ("Kelowna Rockets", "The lawsuit"),
+    ),
+    "he is no news outlet": (
+        "Doug McCallum spoke at the meeting.\n\nCTV News analysed his statements.\n\n“We will build it,” he said.",
+        "We will build it",
+        ("Doug McCallum", "he"),
+    ),
+}
+
+
+@pytest.mark.parametrize("text, fragment, expected", RESOLVED.values(), ids=RESOLVED.keys())
+def test_speaker_resolved_to_name(nlp, text, fragment, expected):
+    assert speaker_of(nlp, text, fragment) == expected
+
+
+KEPT_AS_WRITTEN = {
+    "a campaign is not its candidate": (
+        "Hillary Clinton spoke in Iowa.\n\nThe Clinton campaign said the ad was “a disgrace.”",
+        "a disgrace",
+        "The Clinton campaign",
+    ),
+    "another country's ministry": (
+        "The Russian Foreign Ministry issued a note.\n\n"
+        "Burkina Faso’s foreign ministry said it would take “equivalent measures.”",
+        "equivalent measures",
+        "Burkina Faso’s foreign ministry",
+    ),
+    "someone new": ("Jane Roe spoke first.\n\nA doctor said the wait was “far too long.”", "far too long", "A doctor"),
+    "no compatible antecedent": ("“We are ready,” he said.", "We are ready", "he"),
+}
+
+
+@pytest.mark.parametrize("text, fragment, expected", KEPT_AS_WRITTEN.values(), ids=KEPT_AS_WRITTEN.keys())
+def test_speaker_kept_as_written(nlp, text, fragment, expected):
+    speaker, mention = speaker_of(nlp, text, fragment)
+    assert speaker == mention == expected
+
+
+def test_punctuation_is_never_a_speaker(nlp):
+    doc = nlp("’’ said the report.")
+    resolver = SpeakerResolver(doc, [])
+    assert resolver.resolve(doc[0]) is None
+
+
+@pytest.mark.parametrize(
+    "text, wanted, gender",
+    [
+        ("Mr. Tom Baker spoke.", "Tom Baker", "male"),
+        ("Spokeswoman Ann Lee spoke.", "Ann Lee", "female"),
+        ("Ann Lee said she would stay.", "Ann Lee", "female"),
+        ("Ann Lee met Tom Baker, and he said no.", "Ann Lee", None),  # another person between
+    ],
+)
+def test_gender_from_the_article(nlp, text, wanted, gender):
+    doc = nlp(text)
+    resolver = SpeakerResolver(doc, [])
+    start = text.index(wanted)
+    assert resolver.gender((start, start + len(wanted))) == gender
