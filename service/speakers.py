@@ -42,6 +42,8 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 CLAUSE_LINK_DEPS = frozenset({"ccomp", "xcomp", "conj", "advcl", "relcl", "parataxis"})
 # Children of a name's head that are part of the name ("Sergey" of "Sergey Lavrov").
 NAME_DEPS = frozenset({"compound", "flat"})
+# Punctuation the tokenizer splits out of one name ("Waller-Bridge").
+NAME_JOINERS = frozenset({"-", "‐", "‑"})
 # Children that are not part of a speaker's name ("Hugh Hill, a doctor, who ..., said").
 PRUNED_DEPS = frozenset({"appos", "relcl", "acl", "prep", "punct", "advmod", "parataxis", "ccomp", "advcl"})
 PERSON_BLOCKING_LABELS = frozenset({"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY"})
@@ -686,7 +688,10 @@ class SpeakerResolver:
         """The person a name head names, by the longest name containing it; else its own name words."""
         name = self._name_at.get(head.i)
         if name is None or not name.person:
-            names = self._cleaned([t for t in head.subtree if t.dep_ in NAME_DEPS or t.i == head.i], person=True)
+            names = self._cleaned(
+                [t for t in head.subtree if t.dep_ in NAME_DEPS or t.i == head.i or t.text in NAME_JOINERS],
+                person=True,
+            )
             name = names[0] if names else None
         if name is None:
             return None

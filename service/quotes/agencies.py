@@ -6,11 +6,12 @@ An agency is a statement's source only when the statement's own sentences name i
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Token
 
 from service import lexicon
 from service.quotes.context import ArticleContext
@@ -73,45 +74,62 @@ def wire_credit(article: Article) -> str | None:
     return None
 
 
-def agency_for(context: ArticleContext, statement: Statement, wire: str | None) -> str | None:
-    """The agency that carried the statement, if its own sentences name one, else the wire credit."""
-    doc = context.doc
-    anchors = [statement.content[0], max(statement.content[1] - 1, statement.content[0])]
-    if statement.cue is not None:
-        anchors.append(statement.cue.start_char)
-    spans = [doc.char_span(a, a + 1, alignment_mode="expand") for a in anchors]
-    sentences = [context.sentence(s[0]) for s in spans if s is not None and len(s)]
-    if not sentences:
+class Carriers:
+    """Where an article names agencies, and the carriers its "according to" phrases name: found once per
+    article, so that each statement finds its own by bisection (a page of thousands of statements in one
+    parser "sentence" stays linear)."""
+
+    def __init__(self, context: ArticleContext) -> None:
+        self.context = context
+        self.mentions = load_agency_table().find(context.text)
+        self.mention_starts = [start for start, _, _ in self.mentions]
+        self.according = [(token.i, words) for token in context.doc if (words := _according_to_carrier(token))]
+        self.according_at = [i for i, _ in self.according]
+
+    def agency_for(self, statement: Statement, wire: str | None) -> str | None:
+        """The agency that carried the statement, if its own sentences name one, else the wire credit."""
+        doc = self.context.doc
+        anchors = [statement.content[0], max(statement.content[1] - 1, statement.content[0])]
+        if statement.cue is not None:
+            anchors.append(statement.cue.start_char)
+        spans = [doc.char_span(a, a + 1, alignment_mode="expand") for a in anchors]
+        sentences = [self.context.sentence(s[0]) for s in spans if s is not None and len(s)]
+        if not sentences:
+            return wire
+        named = self._named_outside(
+            min(s.start_char for s in sentences), max(s.end_char for s in sentences), statement.content
+        )
+        if named is not None:
+            return named
+        if statement.cue is None or statement.cue[0].lower_ == "according":
+            return wire  # "according to X" is then the statement's own cue, X its speaker
+        k = bisect.bisect_left(self.according_at, min(s.start for s in sentences))
+        if k < len(self.according) and self.according[k][0] < max(s.end for s in sentences):
+            return self.according[k][1]
         return wire
-    start = min(s.start_char for s in sentences)
-    end = max(s.end_char for s in sentences)
-    outside = [
-        (a, b, name)
-        for a, b, name in load_agency_table().find(context.text[start:end])
-        if not statement.content[0] <= a + start < statement.content[1]
-    ]
-    if outside:
-        return outside[0][2]
-    carrier = _according_to_carrier(doc.char_span(start, end, alignment_mode="expand"), statement)
-    return carrier or wire
 
-
-def _according_to_carrier(region: Span | None, statement: Statement) -> str | None:
-    """'according to the Russian Foreign Ministry' when someone else is the speaker."""
-    if region is None or statement.cue is None or statement.cue[0].lower_ == "according":
+    def _named_outside(self, start: int, end: int, content: tuple[int, int]) -> str | None:
+        """The first agency named in [start, end) outside the statement's content."""
+        k = bisect.bisect_left(self.mention_starts, start)
+        if k < len(self.mentions) and content[0] <= self.mentions[k][0] < content[1]:
+            k = bisect.bisect_left(self.mention_starts, content[1])
+        if k < len(self.mentions) and self.mentions[k][1] <= end:
+            return self.mentions[k][2]
         return None
-    doc = region.doc
-    for token in region:
-        if token.lower_ != "according" or token.i + 1 >= len(doc):
-            continue
-        objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
-        if objects and _is_carrier(objects[0]):
-            words = mention_tokens(objects[0])
-            while words and words[0].dep_ == "det":
-                words = words[1:]
-            if words:
-                return doc[words[0].i : words[-1].i + 1].text
-    return None
+
+
+def _according_to_carrier(token: Token) -> str | None:
+    """'according to the Russian Foreign Ministry': the carrier's words, without their determiner."""
+    doc = token.doc
+    if token.lower_ != "according" or token.i + 1 >= len(doc):
+        return None
+    objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
+    if not objects or not _is_carrier(objects[0]):
+        return None
+    words = mention_tokens(objects[0])
+    while words and words[0].dep_ == "det":
+        words = words[1:]
+    return doc[words[0].i : words[-1].i + 1].text if words else None
 
 
 def _is_carrier(head: Token) -> bool:

@@ -30,8 +30,10 @@ class ArticleContext:
     text: str
     paragraphs: tuple[tuple[int, int], ...]
     paragraph_starts: tuple[int, ...]
-    # The first token of each paragraph.
+    # The first token of each paragraph, and of each of spaCy's sentences (Token.sent walks the sentence on
+    # every call: on a page that is one long "sentence" that would make each lookup linear).
     paragraph_token_starts: tuple[int, ...]
+    sentence_token_starts: tuple[int, ...]
     quoted: tuple[QuotedSpan, ...]
     quoted_opens: tuple[int, ...]
     resolver: SpeakerResolver
@@ -72,6 +74,7 @@ class ArticleContext:
             paragraphs=paragraphs,
             paragraph_starts=tuple(start for start, _ in paragraphs),
             paragraph_token_starts=_paragraph_token_starts(doc, paragraphs),
+            sentence_token_starts=tuple(sentence.start for sentence in doc.sents),
             quoted=quoted,
             quoted_opens=tuple(q.open for q in quoted),
             resolver=SpeakerResolver(doc, [(q.open, q.close) for q in quoted], text),
@@ -84,11 +87,9 @@ class ArticleContext:
 
     def sentence(self, token: Token) -> Span:
         """spaCy's sentence of a token, cut at paragraph breaks (the parser sometimes runs over them)."""
-        sent = token.sent
-        k = bisect.bisect_right(self.paragraph_token_starts, token.i) - 1
-        para_start = self.paragraph_token_starts[k] if k >= 0 else 0
-        para_end = self.paragraph_token_starts[k + 1] if k + 1 < len(self.paragraph_token_starts) else len(self.doc)
-        return self.doc[max(sent.start, para_start) : min(sent.end, para_end)]
+        sent_start, sent_end = _run_around(self.sentence_token_starts, token.i, len(self.doc))
+        para_start, para_end = _run_around(self.paragraph_token_starts, token.i, len(self.doc))
+        return self.doc[max(sent_start, para_start) : min(sent_end, para_end)]
 
     def paragraph_of(self, offset: int) -> tuple[int, int]:
         k = bisect.bisect_right(self.paragraph_starts, offset) - 1
@@ -124,6 +125,12 @@ class ArticleContext:
             below, head = head, head.head
 
 
+def _run_around(starts: tuple[int, ...], i: int, length: int) -> tuple[int, int]:
+    """The [start, end) of the run holding token i, of runs that begin at `starts` (sorted)."""
+    k = bisect.bisect_right(starts, i) - 1
+    return (starts[k] if k >= 0 else 0), (starts[k + 1] if k + 1 < len(starts) else length)
+
+
 def _paragraph_token_starts(doc: Doc, paragraphs: tuple[tuple[int, int], ...]) -> tuple[int, ...]:
     starts: list[int] = []
     for start, end in paragraphs:
@@ -132,11 +139,11 @@ def _paragraph_token_starts(doc: Doc, paragraphs: tuple[tuple[int, int], ...]) -
     return tuple(starts)
 
 
-def trimmed(tokens: list[Token]) -> tuple[int, int]:
+def trimmed(tokens: list[Token] | Span) -> tuple[int, int]:
     """Character bounds of tokens without the spaces and punctuation (but quote marks) at their ends."""
     words = [t for t in tokens if not (t.is_space or (t.is_punct and t.text not in QUOTE_MARKS))]
-    words = words or tokens
-    return words[0].idx, words[-1].idx + len(words[-1].text)
+    first, last = (words[0], words[-1]) if words else (tokens[0], tokens[-1])
+    return first.idx, last.idx + len(last.text)
 
 
 def token_before(doc: Doc, i: int) -> Token | None:

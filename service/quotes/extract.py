@@ -7,7 +7,7 @@ from dataclasses import replace
 from spacy.tokens import Doc
 
 from service.quote_content import ContentChooser, default_chooser
-from service.quotes.agencies import agency_for, wire_credit
+from service.quotes.agencies import Carriers, wire_credit
 from service.quotes.confidence import confidence
 from service.quotes.context import ArticleContext
 from service.quotes.indirect import indirect_statements
@@ -34,10 +34,11 @@ def extract_quotes(article: Article, doc: Doc, content: ContentChooser | None = 
     quoted = quote_statements(context, content or default_chooser())
     statements = end_before_other_quotes(report_nested_quotes(quoted, indirect_statements(context, quoted)), text)
     wire = wire_credit(article)
+    carriers = Carriers(context)
     quotes: list[Quote] = []
     seen: set[tuple[str, str, str]] = set()
     for statement in statements:
-        agency = agency_for(context, statement, wire)
+        agency = carriers.agency_for(statement, wire)
         reported = " ".join(text[slice(*statement.content)].split())
         for quote in _to_quotes(article, text, statement, agency):
             key = (quote.kind, " ".join(quote.text.split()), reported)

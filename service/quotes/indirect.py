@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Span, Token
 
 from service.quotes.agencies import load_agency_table
 from service.quotes.context import ArticleContext, trimmed
@@ -21,16 +21,19 @@ MIN_INDIRECT_TOKENS = 3
 MAX_QUOTED_SHARE = 0.5
 # A clause cut to its paragraph with fewer characters left is nothing.
 MIN_CLAUSE_CHARS = 2
+# No printed sentence reports more tokens than this; a longer clause is a parse run wild (10,000 cues chained
+# in one "sentence"), cut here so that each cue costs bounded time.
+MAX_CLAUSE_TOKENS = 250
 
 
 @dataclass(frozen=True)
 class IndirectRule:
     name: str
     # The tokens of the clause a cue reports, or None.
-    clause: Callable[[ArticleContext, Token], list[Token] | None]
+    clause: Callable[[ArticleContext, Token], Span | None]
 
 
-def according_to_clause(context: ArticleContext, cue: Token) -> list[Token] | None:
+def according_to_clause(context: ArticleContext, cue: Token) -> Span | None:
     """'According to the ministry, measures were decided': the clause "according to X" is in, without it.
     'X said, according to Tass' is no new statement: Tass carried it."""
     if cue.lower_ != "according":
@@ -38,11 +41,15 @@ def according_to_clause(context: ArticleContext, cue: Token) -> list[Token] | No
     head = cue.head
     if head.i == cue.i or head.i in context.cue_at:
         return None
-    outside = {t.i for t in cue.subtree}
-    return _longest_run([t for t in head.subtree if t.i not in outside])
+    # The parse is projective: a subtree is the run between its edges. The head's words without the cue's
+    # are the run before it or the run after it, whichever is longer.
+    before = (head.left_edge.i, cue.left_edge.i)
+    after = (cue.right_edge.i + 1, head.right_edge.i + 1)
+    start, end = max(before, after, key=lambda run: run[1] - run[0])
+    return _bounded(context.doc, start, end)
 
 
-def reported_clause(context: ArticleContext, cue: Token) -> list[Token] | None:
+def reported_clause(context: ArticleContext, cue: Token) -> Span | None:
     """'Lavrov said (that) Russia understands ...': the cue's clausal complement. 'X announced nothing, but
     the agency said that measures were decided': the parser hangs both clauses on "said"; the one after
     the cue is what it reports."""
@@ -52,17 +59,21 @@ def reported_clause(context: ArticleContext, cue: Token) -> list[Token] | None:
     if not complements:
         return None
     child = next((c for c in complements if c.i > cue.i), complements[0])
-    return list(child.subtree)
+    return _bounded(context.doc, child.left_edge.i, child.right_edge.i + 1)
 
 
-def parenthetical_clause(context: ArticleContext, cue: Token) -> list[Token] | None:
+def parenthetical_clause(context: ArticleContext, cue: Token) -> Span | None:
     """'Russia understands North Korea’s decision, Lavrov said.': a cue the parser hangs after the clause
     it reports (parataxis) reports the words from that clause's start to the cue's own phrase."""
     if cue.lower_ == "according" or any(child.dep_ == "ccomp" for child in cue.children):
         return None
     if cue.dep_ != "parataxis" or cue.i <= cue.head.i:
         return None
-    return list(context.doc[cue.head.left_edge.i : cue.left_edge.i])
+    return _bounded(context.doc, cue.head.left_edge.i, cue.left_edge.i)
+
+
+def _bounded(doc: Doc, start: int, end: int) -> Span:
+    return doc[start : min(end, start + MAX_CLAUSE_TOKENS)]
 
 
 INDIRECT_RULES: tuple[IndirectRule, ...] = (
@@ -110,15 +121,3 @@ def _only_carries(speaker: Speaker | None, content: tuple[int, int], quoted: lis
     if speaker is None or load_agency_table().normalise(speaker.name) is None:
         return False
     return any(s.cue is not None and content[0] <= s.cue.start_char < content[1] for s in quoted)
-
-
-def _longest_run(tokens: list[Token]) -> list[Token]:
-    best: list[Token] = []
-    run: list[Token] = []
-    for token in sorted(tokens, key=lambda t: t.i):
-        if run and token.i != run[-1].i + 1:
-            run = []
-        run.append(token)
-        if len(run) > len(best):
-            best = list(run)
-    return best

@@ -104,7 +104,7 @@ def train(examples: list[Example], epochs: int, seed: int, learning_rate: float)
         total = 0.0
         for example in shuffled:
             first, last = boundary_log_probs(net(example.features), example.quoted)
-            loss = -sum(weight * (first[s] + last[e]) for s, e, weight in example.targets)
+            loss = -torch.stack([weight * (first[s] + last[e]) for s, e, weight in example.targets]).sum()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
