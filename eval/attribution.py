@@ -10,18 +10,15 @@ import json
 import re
 import statistics
 import sys
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from tqdm import tqdm
-
 from eval import ggt
+from eval.extraction import extract_all, precision_recall_f1
 from eval.ggt import names_agree
 from eval.polnear import AnnotationError, Document, Fragments, GoldAttribution, load_split
-from service.page import single_article
 from service.schema import Quote
 from service.settings import DEFAULT_QUOTE_CONTENT_DIR, DEFAULT_SPACY_MODEL
 from service.text_facts import DOUBLE_QUOTE_MARKS
@@ -62,13 +59,8 @@ class Tally:
         self.speaker_named += other.speaker_named * weight
 
     def prf(self) -> dict[str, float]:
-        precision = self.matched / self.predicted if self.predicted else 0.0
-        recall = self.matched / self.gold if self.gold else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return {
-            "precision": round(precision, 4),
-            "recall": round(recall, 4),
-            "f1": round(f1, 4),
+            **precision_recall_f1(self.matched, self.predicted, self.gold),
             "gold": round(self.gold, 2),
             "predicted": round(self.predicted, 2),
             "matched": round(self.matched, 2),
@@ -241,23 +233,15 @@ def evaluate(
 ) -> dict:
     """Scores of the extractor on the documents; with `predictions_out`, every quote it found is also
     written there, one JSON line per document (to compare two versions' output exactly)."""
-    from service.nlp import load_spacy
-    from service.quote_content import default_chooser
-    from service.quotes import extract_quotes
-
-    nlp = load_spacy(model_name)
-    content = default_chooser(content_model)
     totals = {t: Scores() for t in THRESHOLDS}
     kinds: Counter[str] = Counter()
     matched_kinds: dict[str, float] = defaultdict(float)
     extractor_ms: list[float] = []
     words: list[int] = []
-    for document in tqdm(documents, desc="attribution", unit="article", file=sys.stderr):
-        article = single_article(document.text)
-        doc = nlp(article.body.text)
-        started = time.perf_counter()
-        quotes = extract_quotes(article, doc, content)
-        extractor_ms.append((time.perf_counter() - started) * 1000)
+    texts = (document.text for document in documents)
+    for document, extracted in zip(documents, extract_all(texts, model_name, content_model, "attribution")):
+        doc, quotes = extracted.doc, extracted.quotes
+        extractor_ms.append(extracted.extractor_ms)
         if predictions_out is not None:
             record = {"id": document.stem, "quotes": [dataclasses.asdict(q) for q in quotes]}
             predictions_out.write(json.dumps(record, ensure_ascii=False) + "\n")

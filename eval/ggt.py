@@ -11,18 +11,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import sys
-import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from tqdm import tqdm
-
+from eval.extraction import extract_all, precision_recall_f1
 from eval.metrics import latency_percentiles
-from service.page import single_article
 from service.schema import Quote
 from service.settings import DEFAULT_QUOTE_CONTENT_DIR
 from service.text_facts import DOUBLE_QUOTE_MARKS
@@ -212,13 +208,8 @@ class Counts:
             setattr(self, name, getattr(self, name) + value)
 
     def report(self) -> dict[str, float]:
-        precision = self.matched / self.predicted if self.predicted else 0.0
-        recall = self.matched / self.gold if self.gold else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return {
-            "precision": round(precision, 4),
-            "recall": round(recall, 4),
-            "f1": round(f1, 4),
+            **precision_recall_f1(self.matched, self.predicted, self.gold),
             "speaker_mention_accuracy": round(self.mention_correct / self.matched, 4) if self.matched else 0.0,
             "speaker_name_accuracy": round(self.name_correct / self.matched, 4) if self.matched else 0.0,
             **dataclasses.asdict(self),
@@ -274,21 +265,13 @@ def evaluate(
     content_model: Path = DEFAULT_QUOTE_CONTENT_DIR,
     predictions_out: TextIO | None = None,
 ) -> dict:
-    from service.nlp import load_spacy
-    from service.quote_content import default_chooser
-    from service.quotes import extract_quotes
-
-    nlp = load_spacy(model_name)
-    content = default_chooser(content_model)
     totals = {t: {"all": Counts(), "direct": Counts()} for t in THRESHOLDS}
     kinds: Counter[str] = Counter()
     extractor_ms: list[float] = []
-    for item in tqdm(articles, desc="ggt", unit="article", file=sys.stderr):
-        article = single_article(item.text)
-        doc = nlp(article.body.text)
-        started = time.perf_counter()
-        quotes = extract_quotes(article, doc, content)
-        extractor_ms.append((time.perf_counter() - started) * 1000)
+    texts = (item.text for item in articles)
+    for item, extracted in zip(articles, extract_all(texts, model_name, content_model, "ggt")):
+        quotes = extracted.quotes
+        extractor_ms.append(extracted.extractor_ms)
         predicted = predictions_from_quotes(quotes, item.text)
         kinds.update(p.kind for p in predicted)
         for threshold in THRESHOLDS:
