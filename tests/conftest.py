@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+import service  # noqa: F401  (first: it sets torch's OpenMP wait policy before any test module imports torch)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
