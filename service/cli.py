@@ -124,7 +124,7 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m service", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m service", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     summarize = commands.add_parser("summarize", help="analyse one page (a file, or - for stdin)")
     summarize.add_argument("file", help="page file (.html/.htm read as HTML), or - for stdin")

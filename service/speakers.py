@@ -216,7 +216,7 @@ class SpeakerResolver:
         self._headline = {
             i
             for sent in self._sentences
-            if _title_cased(self.tokens[sent.start : sent.end])
+            if _title_cased(self.tokens[sent.start : sent.end], self.titles)
             for i in range(sent.start, sent.end)
         }
         self.names = self._names()
@@ -597,12 +597,13 @@ class SpeakerResolver:
         if head.ent_type_ == "PERSON":
             return True
         if (
-            head.pos_ != "PROPN"
+            head.pos_ not in ("PROPN", "NOUN")
             or head.ent_type_ in PERSON_BLOCKING_LABELS - MISLABELLED_SURNAME
             or not head.text[:1].isupper()
         ):
             return False
-        # spaCy's small model often labels a bare surname ORG, NORP or GPE; trust the article's person names.
+        # spaCy's small model often labels a bare surname ORG, NORP or GPE, and tags one ending in -s a plural
+        # noun ("Schniederjans said"); trust the article's person names.
         return head.text in self.person_words
 
     def is_thing(self, head: Token) -> bool:
@@ -825,10 +826,10 @@ def _capitalised_only_as_first(token: Token) -> bool:
     return bool(token.is_sent_start) and not token.ent_type_
 
 
-def _title_cased(sentence: list[Token]) -> bool:
+def _title_cased(sentence: list[Token], titles: frozenset[str]) -> bool:
     """A headline-style sentence, where every word is capitalised and proper-noun tags mean little (names
-    do not count: "Prime Minister Justin Trudeau visited Halifax" is no headline)."""
-    words = [t for t in sentence if t.is_alpha and len(t) > 3 and not t.ent_type_]
+    and their titles do not count: "Prime Minister Justin Trudeau was in Quebec City" is no headline)."""
+    words = [t for t in sentence if t.is_alpha and len(t) > 3 and not t.ent_type_ and t.lower_ not in titles]
     return len(words) >= 2 and all(t.text[0].isupper() for t in words)
 
 
