@@ -171,14 +171,15 @@ def test_seed_page_articles_quotes_and_a_marked_quote(page, seed_page_text):
         ]
         assert sorted(chips) == expected
 
-    # Click a direct quote in the first article's list: its words are marked and focused, its speaker underlined.
+    # Click a direct quote in the first article's list: its words are marked and focused, and the words naming
+    # its speaker next to it (the mention, not the full name elsewhere) underlined.
     first = document["articles"][0]
     number, quote = next((i, q) for i, q in enumerate(first["quotes"]) if q["kind"] == "direct")
     articles.nth(0).locator(".quote-list .quote-link").nth(number).click()
     assert marked_text(page) == quote["text"]
     assert page.evaluate("document.activeElement.classList.contains('is-marked')")
-    if quote["speaker_span"]:
-        start, end = quote["speaker_span"]
+    if quote["speaker_mention_span"]:
+        start, end = quote["speaker_mention_span"]
         assert "".join(page.locator(".article-text .is-speaker").all_text_contents()) == seed_page_text[start:end]
     assert page.locator(".article-text .is-marked").first.is_visible()
     screenshot = SCREENSHOT_DIR / "web-seed-page.png"
