@@ -7,6 +7,7 @@ parser and lemmatizer (`ParallelNerParser`); `InlineParser` runs everything in t
 
 from __future__ import annotations
 
+import bisect
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -135,12 +136,14 @@ class ParallelNerParser:
 
 
 def _within_sentences(doc: Doc, found: list[tuple[int, int, str]]) -> list[Span]:
+    # Sentence ends found once (Token.sent walks its whole sentence on every call).
+    sentence_ends = [sentence.end for sentence in doc.sents]
     entities = []
     for start, end, label in found:
         span = doc.char_span(start, end, label=label)
         if span is None:
             continue
-        sentence_end = span[0].sent.end
+        sentence_end = sentence_ends[bisect.bisect_right(sentence_ends, span.start)]
         if span.end > sentence_end:
             span = Span(doc, span.start, sentence_end, label=label)
         entities.append(span)
