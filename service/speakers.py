@@ -42,7 +42,7 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 CLAUSE_LINK_DEPS = frozenset({"ccomp", "xcomp", "conj", "advcl", "relcl", "parataxis"})
 # Children of a name's head that are part of the name ("Sergey" of "Sergey Lavrov").
 NAME_DEPS = frozenset({"compound", "flat"})
-# Punctuation the tokenizer splits out of one name ("Waller-Bridge").
+# Hyphens the tokenizer splits out of one name ("Waller-Bridge").
 NAME_JOINERS = frozenset({"-", "‐", "‑"})
 # Children that are not part of a speaker's name ("Hugh Hill, a doctor, who ..., said").
 PRUNED_DEPS = frozenset({"appos", "relcl", "acl", "prep", "punct", "advmod", "parataxis", "ccomp", "advcl"})
@@ -216,7 +216,7 @@ class SpeakerResolver:
         self._headline = {
             i
             for sent in self._sentences
-            if _title_cased(self.tokens[sent.start : sent.end], self.titles)
+            if _title_cased(self.tokens[sent.start : sent.end])
             for i in range(sent.start, sent.end)
         }
         self.names = self._names()
@@ -596,14 +596,15 @@ class SpeakerResolver:
             return False
         if head.ent_type_ == "PERSON":
             return True
+        # spaCy's small model often labels a bare surname ORG, NORP or GPE, and may tag one it takes for a
+        # nationality a plural noun ("Schniederjans" NOUN, NORP); trust the article's person names.
+        mislabelled = head.pos_ == "NOUN" and head.ent_type_ in MISLABELLED_SURNAME
         if (
-            head.pos_ not in ("PROPN", "NOUN")
+            (head.pos_ != "PROPN" and not mislabelled)
             or head.ent_type_ in PERSON_BLOCKING_LABELS - MISLABELLED_SURNAME
             or not head.text[:1].isupper()
         ):
             return False
-        # spaCy's small model often labels a bare surname ORG, NORP or GPE, and tags one ending in -s a plural
-        # noun ("Schniederjans said"); trust the article's person names.
         return head.text in self.person_words
 
     def is_thing(self, head: Token) -> bool:
@@ -690,7 +691,7 @@ class SpeakerResolver:
         name = self._name_at.get(head.i)
         if name is None or not name.person:
             names = self._cleaned(
-                [t for t in head.subtree if t.dep_ in NAME_DEPS or t.i == head.i or t.text in NAME_JOINERS],
+                [t for t in head.subtree if t.dep_ in NAME_DEPS or t.i == head.i or _joins_name(t)],
                 person=True,
             )
             name = names[0] if names else None
@@ -826,11 +827,18 @@ def _capitalised_only_as_first(token: Token) -> bool:
     return bool(token.is_sent_start) and not token.ent_type_
 
 
-def _title_cased(sentence: list[Token], titles: frozenset[str]) -> bool:
+def _title_cased(sentence: list[Token]) -> bool:
     """A headline-style sentence, where every word is capitalised and proper-noun tags mean little (names
-    and their titles do not count: "Prime Minister Justin Trudeau was in Quebec City" is no headline)."""
-    words = [t for t in sentence if t.is_alpha and len(t) > 3 and not t.ent_type_ and t.lower_ not in titles]
+    do not count: "Prime Minister Justin Trudeau visited Halifax" is no headline)."""
+    words = [t for t in sentence if t.is_alpha and len(t) > 3 and not t.ent_type_]
     return len(words) >= 2 and all(t.text[0].isupper() for t in words)
+
+
+def _joins_name(token: Token) -> bool:
+    """A hyphen written inside one name, no space either side ("Waller-Bridge", not "Reynolds - Santilli")."""
+    return (
+        token.text in NAME_JOINERS and not token.whitespace_ and token.i > 0 and not token.doc[token.i - 1].whitespace_
+    )
 
 
 def _contains(name: tuple[str, ...], words: tuple[str, ...]) -> bool:

@@ -100,12 +100,6 @@ RESOLVED = {
         "happy to hear",
         ("Ollie Schniederjans", "Schniederjans"),
     ),
-    "a sentence opening with a title is no headline": (
-        "Prime Minister Justin Trudeau was in Quebec City on Monday.\n\n"
-        "The prime minister said he was “deeply concerned.”",
-        "deeply concerned",
-        ("Justin Trudeau", "The prime minister"),
-    ),
     "he is no news outlet": (
         "Doug McCallum spoke at the meeting.\n\nCTV News analysed his statements.\n\n“We will build it,” he said.",
         "We will build it",

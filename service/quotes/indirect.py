@@ -25,15 +25,18 @@ MIN_CLAUSE_CHARS = 2
 # in one "sentence"), cut here so that each cue costs bounded time.
 MAX_CLAUSE_TOKENS = 250
 
+# A clause's tokens: a subtree (which a non-projective parse may leave with gaps), or a run of the doc.
+Clause = list[Token] | Span
+
 
 @dataclass(frozen=True)
 class IndirectRule:
     name: str
     # The tokens of the clause a cue reports, or None.
-    clause: Callable[[ArticleContext, Token], Span | None]
+    clause: Callable[[ArticleContext, Token], Clause | None]
 
 
-def according_to_clause(context: ArticleContext, cue: Token) -> Span | None:
+def according_to_clause(context: ArticleContext, cue: Token) -> Clause | None:
     """'According to the ministry, measures were decided': the clause "according to X" is in, without it.
     'X said, according to Tass' is no new statement: Tass carried it."""
     if cue.lower_ != "according":
@@ -41,15 +44,13 @@ def according_to_clause(context: ArticleContext, cue: Token) -> Span | None:
     head = cue.head
     if head.i == cue.i or head.i in context.cue_at:
         return None
-    # The parse is projective: a subtree is the run between its edges. The head's words without the cue's
-    # are the run before it or the run after it, whichever is longer.
-    before = (head.left_edge.i, cue.left_edge.i)
-    after = (cue.right_edge.i + 1, head.right_edge.i + 1)
-    start, end = max(before, after, key=lambda run: run[1] - run[0])
-    return _bounded(context.doc, start, end)
+    if _runs_wild(head):
+        return _bounded(context.doc, head.left_edge.i, cue.left_edge.i)
+    outside = {t.i for t in cue.subtree}
+    return _longest_run([t for t in head.subtree if t.i not in outside])
 
 
-def reported_clause(context: ArticleContext, cue: Token) -> Span | None:
+def reported_clause(context: ArticleContext, cue: Token) -> Clause | None:
     """'Lavrov said (that) Russia understands ...': the cue's clausal complement. 'X announced nothing, but
     the agency said that measures were decided': the parser hangs both clauses on "said"; the one after
     the cue is what it reports."""
@@ -59,10 +60,12 @@ def reported_clause(context: ArticleContext, cue: Token) -> Span | None:
     if not complements:
         return None
     child = next((c for c in complements if c.i > cue.i), complements[0])
-    return _bounded(context.doc, child.left_edge.i, child.right_edge.i + 1)
+    if _runs_wild(child):
+        return _bounded(context.doc, child.left_edge.i, child.right_edge.i + 1)
+    return list(child.subtree)
 
 
-def parenthetical_clause(context: ArticleContext, cue: Token) -> Span | None:
+def parenthetical_clause(context: ArticleContext, cue: Token) -> Clause | None:
     """'Russia understands North Korea’s decision, Lavrov said.': a cue the parser hangs after the clause
     it reports (parataxis) reports the words from that clause's start to the cue's own phrase."""
     if cue.lower_ == "according" or any(child.dep_ == "ccomp" for child in cue.children):
@@ -70,6 +73,12 @@ def parenthetical_clause(context: ArticleContext, cue: Token) -> Span | None:
     if cue.dep_ != "parataxis" or cue.i <= cue.head.i:
         return None
     return _bounded(context.doc, cue.head.left_edge.i, cue.left_edge.i)
+
+
+def _runs_wild(head: Token) -> bool:
+    """A subtree longer than any printed sentence's (10,000 cues chained in one "sentence"): reading it
+    token by token for every cue would cost time quadratic in the page."""
+    return head.right_edge.i - head.left_edge.i >= MAX_CLAUSE_TOKENS
 
 
 def _bounded(doc: Doc, start: int, end: int) -> Span:
@@ -121,3 +130,15 @@ def _only_carries(speaker: Speaker | None, content: tuple[int, int], quoted: lis
     if speaker is None or load_agency_table().normalise(speaker.name) is None:
         return False
     return any(s.cue is not None and content[0] <= s.cue.start_char < content[1] for s in quoted)
+
+
+def _longest_run(tokens: list[Token]) -> list[Token]:
+    best: list[Token] = []
+    run: list[Token] = []
+    for token in sorted(tokens, key=lambda t: t.i):
+        if run and token.i != run[-1].i + 1:
+            run = []
+        run.append(token)
+        if len(run) > len(best):
+            best = list(run)
+    return best
