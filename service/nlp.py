@@ -24,6 +24,8 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
+from service.text_facts import DOUBLE_CLOSERS, DOUBLE_OPENERS, STRAIGHT_DOUBLE
+
 logger = logging.getLogger(__name__)
 
 # Everything but the recogniser (and the tokenizer, which both sides run alike).
@@ -31,10 +33,11 @@ NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 # Scraped pages glue quote marks to the words around them ('said,“Look', 'S.C.):"I', 'disaster.”The',
 # 'act—“My'). spaCy splits marks off a token's edges only, so such a mark hid inside one token, and the
 # quote's first or last word with it. These infixes split a mark, and a comma, colon or dash glued to it.
+_DOUBLE_MARK = "[" + re.escape(DOUBLE_OPENERS + DOUBLE_CLOSERS + STRAIGHT_DOUBLE) + "]"
 GLUED_QUOTE_INFIXES = (
-    r'(?<=[\w.,:;!?)\]—–])[“”«»„"](?=[\w(\[‘—–])',
-    r'(?<=[\w)\]])[,:;!?—–](?=[“”«»„"])',
-    r'(?<=[”»"])[,:;—–](?=\w)',
+    rf"(?<=[\w.,:;!?)\]—–]){_DOUBLE_MARK}(?=[\w(\[‘—–])",
+    rf"(?<=[\w)\]])[,:;!?—–](?={_DOUBLE_MARK})",
+    rf"(?<=[{re.escape(DOUBLE_CLOSERS + STRAIGHT_DOUBLE)}])[,:;—–](?=\w)",
 )
 
 
