@@ -690,8 +690,15 @@ class SpeakerResolver:
         """The person a name head names, by the longest name containing it; else its own name words."""
         name = self._name_at.get(head.i)
         if name is None or not name.person:
+            # The parser may hang a word of the line before on the name ("...: Matlow¶Matlow said"): only
+            # the head's own line counts.
+            line_start = max((t.i for t in head.subtree if t.i < head.i and "\n" in t.text), default=-1)
             names = self._cleaned(
-                [t for t in head.subtree if t.dep_ in NAME_DEPS or t.i == head.i or _joins_name(t)],
+                [
+                    t
+                    for t in head.subtree
+                    if t.i > line_start and (t.dep_ in NAME_DEPS or t.i == head.i or _joins_name(t))
+                ],
                 person=True,
             )
             name = names[0] if names else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from spacy.tokens import Doc
 
 from service.nlp import load_spacy
 from service.page import single_article
@@ -156,3 +157,25 @@ def test_gender_from_the_article(nlp, text, wanted, gender):
     resolver = SpeakerResolver(doc, [])
     start = text.index(wanted)
     assert resolver.gender((start, start + len(wanted))) == gender
+
+
+def test_a_name_the_parser_joined_to_the_line_before_is_read_on_its_own_line(nlp):
+    # '…: Matlow¶Matlow said': on a real page the parser hung the heading's last word on the next line's
+    # subject. The parse is given here as the parser made it.
+    words = ["Josh", "Matlow", "spoke", ".", "\n\n", "Matlow", "\n\n", "Matlow", "said", "so", "."]
+    spaces = [True, True, False, False, False, False, False, True, True, False, False]
+    heads = [1, 2, 2, 2, 3, 7, 7, 8, 8, 8, 8]
+    deps = ["compound", "nsubj", "ROOT", "punct", "dep", "compound", "dep", "nsubj", "ROOT", "advmod", "punct"]
+    pos = ["PROPN", "PROPN", "VERB", "PUNCT", "SPACE", "PROPN", "SPACE", "PROPN", "VERB", "ADV", "PUNCT"]
+    doc = Doc(
+        nlp.vocab,
+        words=words,
+        spaces=spaces,
+        heads=heads,
+        deps=deps,
+        pos=pos,
+        ents=["B-PERSON", "I-PERSON"] + ["O"] * 9,
+    )
+    resolver = SpeakerResolver(doc, [])
+    speaker = resolver.resolve(doc[7])
+    assert speaker is not None and speaker.name == "Josh Matlow"
