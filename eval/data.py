@@ -82,20 +82,27 @@ def load_items(
     reference_field: str | None = None,
     limit: int | None = None,
     require_reference: bool = True,
+    split: str | None = None,
 ) -> Dataset:
-    """Items from a .jsonl data set or from a scraped page (.txt/.html: its articles with bullets)."""
+    """Items from a .jsonl data set or from a scraped page (.txt/.html: its articles with bullets).
+    `split` keeps only the rows whose "split" field has that value (cnndm_val: train / tune)."""
     if not path.is_file():
         raise DataError(f"{path}: no such file")
     if path.suffix.lower() in PAGE_SUFFIXES:
+        if split is not None:
+            raise DataError(f"{path}: a page has no splits (--split is for .jsonl data sets)")
         dataset = Dataset(load_page(path))
     else:
-        dataset = load_jsonl(path, reference_field, require_reference)
+        dataset = load_jsonl(path, reference_field, require_reference, split)
     if not dataset.items:
-        raise DataError(f"{path}: no evaluation items found")
+        wanted = f" with split {split!r}" if split is not None else ""
+        raise DataError(f"{path}: no evaluation items{wanted} found")
     return Dataset(dataset.items[:limit] if limit else dataset.items, dataset.skipped)
 
 
-def load_jsonl(path: Path, reference_field: str | None = None, require_reference: bool = True) -> Dataset:
+def load_jsonl(
+    path: Path, reference_field: str | None = None, require_reference: bool = True, split: str | None = None
+) -> Dataset:
     items: list[EvalItem] = []
     skipped: list[str] = []
     # split("\n"), not splitlines(): JSON strings may hold raw U+2028, which splitlines() breaks on.
@@ -106,6 +113,8 @@ def load_jsonl(path: Path, reference_field: str | None = None, require_reference
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise DataError(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        if split is not None and isinstance(row, dict) and row.get("split") != split:
+            continue
         item = _item_from_row(row, f"{path}:{number}", reference_field, require_reference)
         if require_reference and not item.reference:
             # FRANK's XSum has one such row; it cannot be scored, so it is left out and reported.

@@ -1,6 +1,6 @@
 """ROUGE, faithfulness, length and latency of the summariser against Lead-3 and published systems.
 
-python -m eval summarization --data FILE.jsonl|PAGE.txt --out OUT.json [--limit N] [--model DIR_OR_ID]
+python -m eval summarization --data FILE.jsonl|PAGE.txt --out OUT.json [--split NAME] [--limit N] [--model DIR_OR_ID]
 Writes OUT.json, OUT.md (table) and OUT.png (bar chart) side by side.
 """
 
@@ -77,6 +77,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N items")
     parser.add_argument(
+        "--split", default=None, help="only the rows whose 'split' field is this (cnndm_val: train or tune)"
+    )
+    parser.add_argument(
         "--model", default=None, help="summariser checkpoint directory or hub id (Settings.summary_model)"
     )
     parser.add_argument(
@@ -93,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out.suffix != ".json":
         return _fail(f"--out must name a .json file (OUT.md and OUT.png are written beside it), not {args.out}")
     try:
-        dataset = load_items(args.data, args.reference_field, args.limit)
+        dataset = load_items(args.data, args.reference_field, args.limit, split=args.split)
     except DataError as exc:
         return _fail(str(exc))
     try:
@@ -104,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: skipped {reason}", file=sys.stderr)
     report = evaluate(dataset.items, pipeline)
     report["data"] = str(args.data)
+    report["split"] = args.split
     report["skipped"] = dataset.skipped
     write_reports(report, args.out)
     system = report["system"]

@@ -67,6 +67,21 @@ def test_reference_field_override_and_limit(tmp_path):
     assert len(load_items(FRANK_STYLE, limit=2).items) == 2
 
 
+def test_split_keeps_only_that_splits_rows(tmp_path):
+    rows = [
+        {"id": "a", "split": "train", "article": "A.", "reference": "B."},
+        {"id": "b", "split": "tune", "article": "C.", "reference": "D."},
+        {"id": "c", "article": "E.", "reference": "F."},
+    ]
+    path = _write(tmp_path, [json.dumps(row) for row in rows])
+    assert [item.id for item in load_items(path, split="tune").items] == ["b"]
+    assert [item.id for item in load_items(path).items] == ["a", "b", "c"]
+    with pytest.raises(DataError, match="no evaluation items with split 'test' found"):
+        load_items(path, split="test")
+    with pytest.raises(DataError, match="a page has no splits"):
+        load_items(FIXTURES / "arab-news-page.txt", split="tune")
+
+
 def test_rows_with_an_empty_reference_are_skipped_and_reported(tmp_path):
     path = _write(
         tmp_path, ['{"id": "a", "article": "A.", "reference": "B."}', '{"id": "b", "article": "C.", "reference": ""}']
