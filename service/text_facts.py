@@ -29,14 +29,20 @@ SENTENCE_CLOSERS = "\"'”’»)]}"
 SENTENCE_END = re.compile(r"[.!?][\"'”’»)\]}]*\s")
 
 # Datelines. Wire style: "WASHINGTON (Reuters) -", "LONDON, May 3 (AP) —", "Dec 29 (Reuters) -", and a
-# bare source opener, "(Reuters) - ..." or CNN's "(CNN)They ..." (no space: the next word must then be
-# capitalised). Place style: "SEOUL: ...", "NEW YORK, May 3: ...", "KYIV, Ukraine — ...".
+# bare source opener, "(Reuters) - ..." or CNN's "(CNN)They ..." and "(The Hollywood Reporter)Stan ..."
+# (no space: the next word must then be capitalised). Place style: "SEOUL: ...", "NEW YORK, May 3: ...", "KYIV, Ukraine — ...".
 _PLACE = r"[A-ZÀ-Þ][A-ZÀ-Þ.'’ -]{1,40}"
 _DATE = r"[A-Z][a-z]{2,8}\.? \d{1,2}"
 _DASH = r"(?:--|[-—–―])"
+# A place in title case ("Washington", "New Delhi, India", "Rio de Janeiro") names a dateline only
+# before a source in brackets that a dash or a capitalised word follows: "New Delhi, India (CNN)As the".
+_TITLE_WORD = r"(?: (?:de|del|da|do|la|el|al|of|upon))? [A-ZÀ-Þ][\w'’.-]{1,20}"
+_TITLE_PLACE = rf"[A-ZÀ-Þ][\w'’.-]{{1,20}}(?:{_TITLE_WORD}){{0,3}}(?:, [A-ZÀ-Þ][\w'’.-]{{1,20}}(?:{_TITLE_WORD}){{0,2}}){{0,2}}"
+_SOURCE = r"\([A-Z][\w.&/ -]{0,30}\)"
 _AGENCY_DATELINE = re.compile(
-    rf"(?P<dateline>(?:{_PLACE}(?:,[\w.'’ ]{{1,40}})?|{_DATE})\s?\([A-Z][\w.&/ -]{{0,30}}\))\s?{_DASH}"
-    rf"|(?P<bare>\([A-Z][A-Za-z]{{1,15}}(?: [A-Z][A-Za-z]{{1,15}})?\))(?:\s?{_DASH}|(?=[A-Z“\"]))"
+    rf"(?P<dateline>(?:{_PLACE}(?:,[\w.'’ ]{{1,40}})?|{_DATE})\s?{_SOURCE})\s?{_DASH}"
+    rf"|(?P<titled>{_TITLE_PLACE} {{0,2}}{_SOURCE})(?:\s?{_DASH}| ?(?=[A-Z“\"]))"
+    rf"|(?P<bare>\([A-Z][\w.]{{1,15}}(?: [A-Z][\w.]{{1,15}}){{0,2}}\))(?:\s?{_DASH}|(?=[A-Z“\"]))"
 )
 _PLACE_DATELINE = re.compile(
     rf"(?P<dateline>[A-ZÀ-Þ][A-ZÀ-Þ.'’ -]{{0,40}}[A-ZÀ-Þ.](?:,[\w.'’ ]{{1,40}}?)?)(?::\s|\s?{_DASH}\s)"
@@ -62,7 +68,7 @@ def match_dateline(text: str, start: int = 0) -> Dateline | None:
     head = text[: start + _DATELINE_SEARCH_CHARS]
     match = _AGENCY_DATELINE.match(head, start)
     if match:
-        group = "dateline" if match.group("dateline") else "bare"
+        group = next(name for name in ("dateline", "titled", "bare") if match.group(name))
         return Dateline(match.start(group), match.end(group), match.end(), names_agency=True)
     match = _PLACE_DATELINE.match(head, start)
     labels = lexicon.word_set("dateline_labels.txt", lowercase=False)
