@@ -20,6 +20,9 @@ from service.schema import Article, Quote, TextSpan
 from service.text_facts import DOUBLE_QUOTE_MARKS
 
 MIN_WORDS = 6
+# Two sentences sharing this share of the shorter one's words say the same thing: only the better one is a
+# bullet (a page that repeats a sentence, or restates it with a word changed).
+NEAR_DUPLICATE_OVERLAP = 0.8
 # Sentences longer than this (in words) are not rewritten: the compressor was trained on shorter ones.
 MAX_REWRITE_WORDS = 80
 DELETABLE_DEPENDENCIES = lexicon.word_set("deletable_dependencies.txt", lowercase=False)
@@ -94,14 +97,23 @@ def select_sentences(
     scores = _scores(sentences, doc, article)
     ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
     chosen: list[int] = []
+    chosen_words: list[set[str]] = []
     words = 0
     for i in ranked:
         if words >= max_words or len(chosen) >= max_sentences:
             break
+        own = {word_form(t.text) for t in sentences[i] if not t.is_punct and not t.is_space}
+        if any(_overlap(own, other) >= NEAR_DUPLICATE_OVERLAP for other in chosen_words):
+            continue
         chosen.append(i)
+        chosen_words.append(own)
         words += _word_count(sentences[i])
     counts = Counter(word_form(t.text) for t in doc if not t.is_punct and not t.is_space)
     return [_selected(article, sentences[i], i, scores[i], counts) for i in sorted(chosen)]
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 def _candidate_sentences(doc: Doc) -> list[Span]:

@@ -64,6 +64,33 @@ def test_dateline_glued_to_the_first_word_is_cut_inside_the_token():
     assert first.span.text.startswith("They may not be")
 
 
+@pytest.mark.parametrize(
+    "repeated",
+    [
+        "Officials said on Monday that the bridge over the river would reopen next week after repairs.",
+        "Officials said on Tuesday that the bridge over the river would reopen next week after the repairs.",
+    ],
+    ids=["the same sentence", "a near duplicate"],
+)
+def test_a_sentence_said_twice_is_one_bullet(repeated):
+    text = ARTICLE.replace("after repairs.\n\n", f"after repairs. {repeated}\n\n", 1)
+    article = page.single_article(text)
+    doc = load_spacy(DEFAULT_SPACY_MODEL)(article.body.text)
+    chosen = select_sentences(article, doc, [], max_sentences=10, max_words=1000)
+    assert sum("the bridge over the river would reopen" in s.span.text for s in chosen) == 1
+    assert len(chosen) >= 3  # the other sentences are still chosen
+
+
+def test_different_sentences_sharing_some_words_are_both_kept():
+    text = (
+        "The ministry said the bridge would reopen next week after three years of repairs.\n\n"
+        "The ministry said the ferry that replaced the bridge would stop running at the end of the month."
+    )
+    article = page.single_article(text)
+    doc = load_spacy(DEFAULT_SPACY_MODEL)(article.body.text)
+    assert len(select_sentences(article, doc, [], max_sentences=10, max_words=1000)) == 2
+
+
 def test_empty_article_selects_nothing():
     article = page.single_article("   ")
     doc = load_spacy(DEFAULT_SPACY_MODEL)(article.body.text)
