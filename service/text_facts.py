@@ -37,7 +37,9 @@ _DASH = r"(?:--|[-—–―])"
 # A place in title case ("Washington", "New Delhi, India", "Rio de Janeiro") names a dateline only
 # before a source in brackets that a dash or a capitalised word follows: "New Delhi, India (CNN)As the".
 _TITLE_WORD = r"(?: (?:de|del|da|do|la|el|al|of|upon))? [A-ZÀ-Þ][\w'’.-]{1,20}"
-_TITLE_PLACE = rf"[A-ZÀ-Þ][\w'’.-]{{1,20}}(?:{_TITLE_WORD}){{0,3}}(?:, [A-ZÀ-Þ][\w'’.-]{{1,20}}(?:{_TITLE_WORD}){{0,2}}){{0,2}}"
+_TITLE_PLACE = (
+    rf"[A-ZÀ-Þ][\w'’.-]{{1,20}}(?:{_TITLE_WORD}){{0,3}}(?:, [A-ZÀ-Þ][\w'’.-]{{1,20}}(?:{_TITLE_WORD}){{0,2}}){{0,2}}"
+)
 _SOURCE = r"\([A-Z][\w.&/ -]{0,30}\)"
 _AGENCY_DATELINE = re.compile(
     rf"(?P<dateline>(?:{_PLACE}(?:,[\w.'’ ]{{1,40}})?|{_DATE})\s?{_SOURCE})\s?{_DASH}"
