@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from tqdm import tqdm
 
@@ -29,6 +29,7 @@ from eval.metrics import (
 )
 from eval.report import write_chart, write_markdown
 from service import page
+from service.compress import Seq2SeqCompressor
 from service.nlp import ModelLoadError
 from service.pipeline import Pipeline, StageTimer
 from service.schema import Article
@@ -53,8 +54,9 @@ SUMMARY_SETTINGS = (
 class SummaryPipeline(Protocol):
     """What the harness needs of service.pipeline.Pipeline (tests pass a lighter object)."""
 
-    nlp: object
-    summarizer: object
+    # Any: the real Parser and Summarizer, or a test's stand-ins with the same attributes (.language, .info).
+    nlp: Any
+    summarizer: Any
 
     def analyse_article(self, article: Article, timer: StageTimer | None = None): ...
 
@@ -171,10 +173,13 @@ def _one_line(text: str) -> str:
 def without_salience_prior(pipeline: SummaryPipeline) -> SummaryPipeline | None:
     """The same pipeline with the compressor's salience prior off, or None where there is none to turn off."""
     summarizer = pipeline.summarizer
-    if not isinstance(summarizer, Seq2SeqSummarizer) or summarizer.compressor.salience_weight == 0:
+    if not isinstance(pipeline, Pipeline) or not isinstance(summarizer, Seq2SeqSummarizer):
         return None
-    compressor = summarizer.compressor.with_salience_weight(0.0)
-    return Pipeline(pipeline.settings, pipeline.nlp, Seq2SeqSummarizer(pipeline.settings, compressor), pipeline.content)
+    compressor = summarizer.compressor
+    if not isinstance(compressor, Seq2SeqCompressor) or compressor.salience_weight == 0:
+        return None
+    without = compressor.with_salience_weight(0.0)
+    return Pipeline(pipeline.settings, pipeline.nlp, Seq2SeqSummarizer(pipeline.settings, without), pipeline.content)
 
 
 def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:

@@ -10,13 +10,14 @@ import argparse
 import json
 import sys
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 
 CONFIG_PATH = Path(__file__).with_name("compressor.toml")
 MODEL_NAME = "newsattrib-compressor-t5"
 
 
-def load_config(tiny: bool, overrides: list[str] = ()) -> dict:
+def load_config(tiny: bool, overrides: Sequence[str] = ()) -> dict:
     """compressor.toml, with the [tiny] values applied for --tiny and --set section.key=value on top."""
     config = tomllib.loads(CONFIG_PATH.read_text(encoding="utf-8"))
     if tiny:

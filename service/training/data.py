@@ -18,7 +18,7 @@ import json
 import random
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,7 +287,7 @@ def keep_ratio(example: dict) -> float:
 def kept_text(example: dict) -> str:
     """The compressed sentence, each kept word preceded by a space only where the source had one."""
     text, words = example["text"], example["words"]
-    parts = []
+    parts: list[str] = []
     for k in example["keep"]:
         start, end = words[k]
         if parts and k > 0 and text[words[k - 1][1] : start]:
@@ -318,7 +318,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     started = time.perf_counter()
     stats: Counter = Counter()
     by_origin: Counter = Counter()
-    ratios: Counter = Counter()
+    ratios: defaultdict[str, float] = defaultdict(float)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as out:
         for example in build_examples(

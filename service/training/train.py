@@ -46,9 +46,10 @@ def build_model(model_config: dict, vocab_size: int, pad_id: int, eos_id: int) -
         vocab_size=vocab_size,
         pad_token_id=pad_id,
         eos_token_id=eos_id,
-        decoder_start_token_id=pad_id,
         **model_config,
     )
+    # T5 starts decoding from the pad id (set after construction: the config's typed signature omits it).
+    config.decoder_start_token_id = pad_id
     return T5ForConditionalGeneration(config)
 
 
@@ -65,7 +66,7 @@ def train(
     rng.shuffle(records)
     n_val = max(1, int(len(records) * settings["val_fraction"]))
     val, train_set = records[:n_val], records[n_val:]
-    model.to(device)
+    model.to(device)  # type: ignore[arg-type]  # transformers types `to` through a decorator that expects the model
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=settings["learning_rate"], weight_decay=settings["weight_decay"]
     )
@@ -73,6 +74,8 @@ def train(
     total_steps = batches_per_epoch * settings["max_epochs"]
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _warmup_then_cosine(settings["warmup_steps"], total_steps))
     pad = model.config.pad_token_id
+    if pad is None:
+        raise ValueError("the model's config has no pad_token_id")
     use_bf16 = device.startswith("cuda")
     started = time.perf_counter()
     deadline = started + settings["max_minutes"] * 60
@@ -187,6 +190,6 @@ def _constrained_scores(model, val: list[dict], device: str) -> tuple[float, flo
 def save_checkpoint(model: T5ForConditionalGeneration, out_dir: Path, result: TrainResult, extra: dict) -> None:
     """Weights as fp16 safetensors (half the size; loaded back as fp32) plus what the summariser reads."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    model.to("cpu").half().save_pretrained(out_dir, safe_serialization=True)
+    model.to("cpu").half().save_pretrained(out_dir, safe_serialization=True)  # type: ignore[arg-type]  # as above
     summary = {"expected_ratio": result.predicted_ratio, "training": result.__dict__, **extra}
     (out_dir / "summariser.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
