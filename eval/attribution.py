@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TextIO
 
 from eval import ggt
-from eval.extraction import extract_all, precision_recall_f1
+from eval.extraction import extract_all
 from eval.ggt import names_agree
+from eval.metrics import precision_recall_f1
 from eval.polnear import AnnotationError, Document, Fragments, GoldAttribution, load_split
 from service.schema import Quote
 from service.settings import DEFAULT_QUOTE_CONTENT_DIR, DEFAULT_SPACY_MODEL

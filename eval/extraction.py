@@ -37,10 +37,3 @@ def extract_all(texts: Iterable[str], model_name: str, content_model: Path, desc
         started = time.perf_counter()
         quotes = extract_quotes(article, doc, content)
         yield Extracted(doc, quotes, (time.perf_counter() - started) * 1000)
-
-
-def precision_recall_f1(matched: float, predicted: float, gold: float) -> dict[str, float]:
-    precision = matched / predicted if predicted else 0.0
-    recall = matched / gold if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from eval.extraction import extract_all, precision_recall_f1
-from eval.metrics import latency_percentiles
+from eval.extraction import extract_all
+from eval.metrics import latency_percentiles, precision_recall_f1
 from service.schema import Quote
 from service.settings import DEFAULT_QUOTE_CONTENT_DIR
 from service.text_facts import DOUBLE_QUOTE_MARKS

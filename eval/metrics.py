@@ -64,6 +64,14 @@ def latency_percentiles(values: Sequence[float]) -> dict[str, float]:
     return {"p50": round(float(np.percentile(values, 50)), 2), "p95": round(float(np.percentile(values, 95)), 2)}
 
 
+def precision_recall_f1(matched: float, predicted: float, gold: float) -> dict[str, float]:
+    """Precision, recall and F1 of a matching, rounded to 4 decimals (0.0 where undefined)."""
+    precision = matched / predicted if predicted else 0.0
+    recall = matched / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
 def bootstrap_ci(
     values: Sequence[float],
     resamples: int = BOOTSTRAP_RESAMPLES,

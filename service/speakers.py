@@ -225,7 +225,8 @@ class SpeakerResolver:
         self.person_words = {word for name in self.person_names for word in name.words}
         self._name_at = {i: name for name in self.names for i in range(name.start, name.end)}
         self._subjects = [t for t in self.tokens if t.dep_ in SUBJECT_DEPS and not self._in_quote(t)]
-        self._sent_starts = [sent.start for sent in self._sentences]
+        # The first token of each of spaCy's sentences (the quote code bisects in it too).
+        self.sentence_starts = tuple(sent.start for sent in self._sentences)
         self._subject_index = [t.i for t in self._subjects]
         self._entities = [e for e in doc.ents if not self._in_quote(e.root)]
         self._entity_index = [e.root.i for e in self._entities]
@@ -539,7 +540,7 @@ class SpeakerResolver:
     def _lone_person_votes(self, votes: dict[CharSpan, dict[Gender, int]]) -> None:
         """'Erin Kim runs the project. “…,” she says.': a he/she subject with one person alone named in its
         sentence and the one before it can only be that person."""
-        sentences, starts = self._sentences, self._sent_starts
+        sentences, starts = self._sentences, self.sentence_starts
         names = [n for n in self.person_names]
         name_starts = [n.start for n in names]
         for token in self._subjects:
@@ -758,7 +759,7 @@ class SpeakerResolver:
         return subjects
 
     def _sentence_start(self, i: int) -> int:
-        return self._sent_starts[bisect.bisect_right(self._sent_starts, i) - 1]
+        return self.sentence_starts[bisect.bisect_right(self.sentence_starts, i) - 1]
 
     def _from_subjects(self, pronoun: Token, wanted: Category, gender: Gender | None) -> CharSpan | None:
         """The first candidate before the pronoun that fits it."""

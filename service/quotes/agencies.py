@@ -83,7 +83,10 @@ class Carriers:
         self.context = context
         self.mentions = load_agency_table().find(context.text)
         self.mention_starts = [start for start, _, _ in self.mentions]
-        self.according = [(token.i, words) for token in context.doc if (words := _according_to_carrier(token))]
+        # "according to" is a cue: the context has found every one already.
+        self.according = [
+            (i, words) for i in sorted(context.cue_at) if (words := _according_to_carrier(context.doc[i])) is not None
+        ]
         self.according_at = [i for i, _ in self.according]
 
     def agency_for(self, statement: Statement, wire: str | None) -> str | None:

@@ -67,6 +67,7 @@ class ArticleContext:
             elif t.pos_ == "VERB" and t.lemma_.lower() in naming:
                 naming_at.add(t.i)
         cue_at.update((i, doc[i : i + 1]) for i in credit_speakers)
+        resolver = SpeakerResolver(doc, [(q.open, q.close) for q in quoted], text)
         return cls(
             article=article,
             doc=doc,
@@ -74,10 +75,10 @@ class ArticleContext:
             paragraphs=paragraphs,
             paragraph_starts=tuple(start for start, _ in paragraphs),
             paragraph_token_starts=_paragraph_token_starts(doc, paragraphs),
-            sentence_token_starts=tuple(sentence.start for sentence in doc.sents),
+            sentence_token_starts=resolver.sentence_starts,
             quoted=quoted,
             quoted_opens=tuple(q.open for q in quoted),
-            resolver=SpeakerResolver(doc, [(q.open, q.close) for q in quoted], text),
+            resolver=resolver,
             cue_at=cue_at,
             credit_speakers=credit_speakers,
             cue_tokens=frozenset(cue_at),
