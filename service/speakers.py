@@ -185,6 +185,11 @@ def mention_tokens(head: Token) -> list[Token]:
         start -= 1
     while end + 1 in kept and "\n" not in head.doc[end + 1].text:
         end += 1
+    # A word written with hyphens is one word of the mention ("Wilson-Raybould", "the 43-year-old").
+    while start > 1 and joins_name(head.doc[start - 1]):
+        start -= 2
+    while end + 2 < len(head.doc) and joins_name(head.doc[end + 1]):
+        end += 2
     tokens = list(head.doc[start : end + 1])
     while len(tokens) > 1 and (tokens[0].is_punct or tokens[0].is_space):
         tokens.pop(0)
@@ -698,7 +703,7 @@ class SpeakerResolver:
                 [
                     t
                     for t in head.subtree
-                    if t.i > line_start and (t.dep_ in NAME_DEPS or t.i == head.i or _joins_name(t))
+                    if t.i > line_start and (t.dep_ in NAME_DEPS or t.i == head.i or joins_name(t))
                 ],
                 person=True,
             )
@@ -842,7 +847,7 @@ def _title_cased(sentence: list[Token]) -> bool:
     return len(words) >= 2 and all(t.text[0].isupper() for t in words)
 
 
-def _joins_name(token: Token) -> bool:
+def joins_name(token: Token) -> bool:
     """A hyphen written inside one name, no space either side ("Waller-Bridge", not "Reynolds - Santilli")."""
     return (
         token.text in NAME_JOINERS and not token.whitespace_ and token.i > 0 and not token.doc[token.i - 1].whitespace_

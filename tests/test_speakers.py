@@ -137,6 +137,72 @@ def test_speaker_kept_as_written(nlp, text, fragment, expected):
     assert speaker == mention == expected
 
 
+# The parser's subject is not the speaker: a time or a dateline took it, or an aside between commas hid it.
+# Each of these failed before the rules in service/quotes/mentions.py that read them.
+MISPARSED_SUBJECTS = {
+    "a time heading the paragraph": (
+        "6:50 p.m.\n\nWith her husband, former President Bill Clinton, standing by her side, Hillary Clinton has "
+        "told her supporters that “we’re in this together.”",
+        "in this together",
+        ("Hillary Clinton", "Hillary Clinton"),
+    ),
+    "a time on the line before": (
+        "1:50 p.m.\n\nFamed fight doctor Ferdie Pacheco once said: “Cassius Clay was born in Louisville.”",
+        "Cassius Clay",
+        ("Ferdie Pacheco", "Famed fight doctor Ferdie Pacheco"),
+    ),
+    "a dateline's place": (
+        "JACKSON, Miss. - U.S. District Judge Carlton W. Reeves said late Thursday that the law was "
+        '"a vehicle for discrimination."',
+        "vehicle for discrimination",
+        ("Carlton W. Reeves", "U.S. District Judge Carlton W. Reeves"),
+    ),
+    "a dateline with its agency": (
+        'LONDON (AP) - Prime Minister David Cameron said on Monday that the remarks were "divisive, stupid and wrong."',
+        "divisive",
+        ("David Cameron", "Prime Minister David Cameron"),
+    ),
+    "a relative clause between subject and cue": (
+        "Hillary Clinton has 31 endorsements. Sanders, meanwhile, who sits at zero such endorsements, said that fact "
+        'speaks volumes about which of the two candidates is "prepared to take on the establishment."',
+        "prepared to take on",
+        ("Sanders", "Sanders"),
+    ),
+    "an adjective between subject and cue": (
+        'Clinton, exasperated, famously responded: "What difference does it make?" Her critics cited it.',
+        "What difference",
+        ("Clinton", "Clinton"),
+    ),
+}
+
+
+@pytest.mark.parametrize("text, fragment, expected", MISPARSED_SUBJECTS.values(), ids=MISPARSED_SUBJECTS.keys())
+def test_speaker_where_the_parser_misplaced_the_subject(nlp, text, fragment, expected):
+    assert speaker_of(nlp, text, fragment) == expected
+
+
+@pytest.mark.parametrize(
+    "text, fragment, expected",
+    [
+        # Numbers and ages speak, though spaCy tags them as quantities and dates.
+        (
+            "In the poll, 78 percent said they think she is “a different kind of Republican.”",
+            "different kind",
+            "78 percent",
+        ),
+        (
+            "Tom Baker and Ann Lee spoke first.\n\nThe 43-year-old said the wait was “far too long.”",
+            "far too long",
+            "43-year-old",
+        ),
+        # Both halves of a hyphenated name made subjects: the name is read whole.
+        ('"We are not changing the law," Wilson-Raybould said in November.', "changing the law", "Wilson-Raybould"),
+    ],
+)
+def test_numbers_ages_and_hyphenated_names_stay_speakers(nlp, text, fragment, expected):
+    assert speaker_of(nlp, text, fragment)[1] == expected
+
+
 def test_punctuation_is_never_a_speaker(nlp):
     doc = nlp("’’ said the report.")
     resolver = SpeakerResolver(doc, [])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from service.quotes.context import ArticleContext
-from service.speakers import SUBJECT_DEPS, Speaker
+from service.speakers import SUBJECT_DEPS, Speaker, joins_name
 from service.text_facts import QUOTE_MARKS
 
 # Tokens a cue may be from a quote, or from the mention it governs, and still be "next to" it.
@@ -22,6 +22,13 @@ MAX_SUBJECT_CLIMB = 4
 SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl", "dobj", "pobj"})
 MENTION_POS = frozenset({"PROPN", "NOUN", "PRON"})
 NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
+# Entities that never say anything: a subject of this type is a stray time the parser hung on the cue (numbers
+# do speak: "78 percent said they …"; so do ages, which spaCy tags DATE: "says my two-year-old").
+NOT_SPEAKER_ENTITIES = frozenset({"DATE", "TIME"})
+AGE_HEADS = frozenset({"old", "olds"})
+SPEAKER_ENTITIES = frozenset({"PERSON", "ORG", "NORP"})
+# Clauses the parser made of an aside between a subject and its cue ("Sanders, who sits at zero, said").
+ASIDE_CLAUSE_DEPS = frozenset({"ccomp", "parataxis", "advcl"})
 
 
 def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
@@ -35,15 +42,60 @@ def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
         # quoted words for the subject, or found none.
         head = _unquoted_mention_beside(context, cue)
     elif head is None:
-        head = _mention_after_quote(context, cue) or _mention_before_aside(context, cue)
+        head = (
+            _mention_after_quote(context, cue)
+            or _mention_before_aside(context, cue)
+            or _subject_opening_aside(context, cue)
+        )
+    elif not _can_speak(head):
+        head = _name_before_cue(context, cue, head)
     if head is None:
         return None
     return context.resolver.resolve(_name_in_apposition(context, head))
 
 
+def _can_speak(head: Token) -> bool:
+    """A subject that may name a speaker: not a time or date ('6:50 p.m.', 'Saturday')."""
+    return head.ent_type_ not in NOT_SPEAKER_ENTITIES or head.lower_ in AGE_HEADS
+
+
+def _name_before_cue(context: ArticleContext, cue: Token, subject: Token) -> Token | None:
+    """'Saturday at the convention Sen. Elizabeth Warren said': the parser took a time for the subject and hung
+    the speaker's name inside it; the speaker is the person or organisation named nearest before the cue."""
+    doc = context.doc
+    for token in reversed(doc[subject.i + 1 : cue.i]):
+        if token.ent_type_ in SPEAKER_ENTITIES and not context.quoted_chars(token.idx, token.idx + 1):
+            return token
+    return None
+
+
+def _subject_opening_aside(context: ArticleContext, cue: Token) -> Token | None:
+    """'Sanders, meanwhile, who sits at zero endorsements, said', 'Clinton, exasperated, responded': the parser
+    made the speaker the subject of the aside between commas; the cue's subject is the noun that opens it."""
+    for clause in cue.lefts:
+        if clause.dep_ not in ASIDE_CLAUSE_DEPS:
+            continue
+        subject = next((c for c in clause.lefts if c.dep_ in SUBJECT_DEPS), None)
+        if (
+            subject is not None
+            and subject.pos_ in ("PROPN", "NOUN")
+            and subject.left_edge.i == clause.left_edge.i
+            and subject.i + 1 < cue.i
+            and subject.doc[subject.i + 1].text == ","
+            and not context.quoted_chars(subject.idx, subject.idx + 1)
+        ):
+            return subject
+    return None
+
+
 def _name_in_apposition(context: ArticleContext, head: Token) -> Token:
     """'“Parasite” director Bong Joon Ho said': the parser made the name an apposition of the role noun before
-    it, with no comma between; the person is the name."""
+    it, with no comma between; the person is the name. 'JACKSON, Miss. - U.S. District Judge Carlton W. Reeves
+    issued': a dateline's place took the subject, and the person is its apposition."""
+    if head.ent_type_ == "GPE":
+        for child in head.rights:
+            if child.dep_ == "appos" and context.resolver.is_person(child):
+                return child
     if head.pos_ != "NOUN":
         return head
     for child in head.rights:
@@ -64,9 +116,11 @@ def subject_head(cue: Token) -> Token | None:
         return next((c for c in to.children if c.dep_ == "pobj"), None)
     verb = cue
     for _ in range(MAX_SUBJECT_CLIMB):
+        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+        # The parser may make each half of "Wilson-Raybould" a subject: the name is where the first half is.
+        if subjects := [c for c in subjects if not _second_half_of_name(c, subjects)]:
+            return min(subjects, key=lambda c: _subject_rank(c, verb))
         for child in verb.children:
-            if child.dep_ in SUBJECT_DEPS:
-                return child
             if child.dep_ == "agent":
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
         if verb.dep_ not in SUBJECT_CLIMB_DEPS or verb.head.i == verb.i:
@@ -75,6 +129,17 @@ def subject_head(cue: Token) -> Token | None:
         # the verb's above it.
         verb = verb.head
     return None
+
+
+def _second_half_of_name(subject: Token, subjects: list[Token]) -> bool:
+    return subject.i > 1 and joins_name(subject.doc[subject.i - 1]) and subject.doc[subject.i - 2] in subjects
+
+
+def _subject_rank(subject: Token, verb: Token) -> tuple[bool, int]:
+    """Of two subjects the parser gave a verb ("No wonder Trump said", "6:50 p.m. ⏎ Pacheco said"), the one that
+    names someone, then the one nearest the verb."""
+    names_someone = subject.pos_ == "PRON" or subject.ent_type_ in SPEAKER_ENTITIES
+    return (not names_someone, abs(subject.i - verb.i))
 
 
 def name_head(token: Token) -> Token:
