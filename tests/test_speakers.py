@@ -173,6 +173,25 @@ MISPARSED_SUBJECTS = {
         "What difference",
         ("Clinton", "Clinton"),
     ),
+    "the speaker's name as an aside": (
+        "Sources close to her campaign say she stands behind Obama.\n\nIn a statement to the Observer, her senior "
+        "policy adviser, Jake Sullivan, said: “Hillary Clinton believes that transatlantic cooperation is essential.”",
+        "transatlantic cooperation",
+        ("Jake Sullivan", "Jake Sullivan"),
+    ),
+    "a prepositional aside": (
+        "The Washington Post reports Clinton’s last press conference was held on Dec. 4.\n\nWashington Post "
+        "columnist Margaret Sullivan, in an attempt to draw attention to Clinton’s lack of press conferences, wrote, "
+        "“The candidate, famously opaque, answered a grand total of seven questions.”",
+        "famously opaque",
+        ("Margaret Sullivan", "Washington Post columnist Margaret Sullivan"),
+    ),
+    "a name tagged as a verb": (
+        "Conservative columnist George Will wrote an op-ed.\n\n“This might hasten the eclipse of Donald Trump,” Will "
+        "wrote.",
+        "hasten the eclipse",
+        ("George Will", "Will"),
+    ),
 }
 
 

@@ -14,8 +14,9 @@ from service.text_facts import QUOTE_MARKS
 ADJACENT_CUE_TOKENS = 6
 # '“…” a narrator in the Clinton ad asks': the longest attribution after a quote.
 MAX_ATTRIBUTION_TOKENS = 12
-# ", citing a diplomatic source,": the longest aside between a subject and its cue that is skipped.
-MAX_ASIDE_TOKENS = 10
+# ", in an attempt to draw attention to Clinton’s lack of press conferences,": the longest aside between a
+# subject and its cue that is skipped.
+MAX_ASIDE_TOKENS = 16
 # How far up a subjectless cue's heads ("ended by saying") a subject is looked for.
 MAX_SUBJECT_CLIMB = 4
 # Links from a subjectless cue up to the verb whose subject said it.
@@ -51,6 +52,8 @@ def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
         head = _name_before_cue(context, cue, head)
     if head is None:
         return None
+    if head.pos_ not in MENTION_POS and _names_a_person(context, head):
+        return context.resolver.named([head])  # "Will" tagged a modal verb: the resolver reads it as a name
     return context.resolver.resolve(_name_in_apposition(context, head))
 
 
@@ -151,7 +154,9 @@ def name_head(token: Token) -> Token:
 
 def _mention_before_aside(context: ArticleContext, cue: Token) -> Token | None:
     """'the country’s news agency, citing a diplomatic source, said': the parser lost the subject;
-    it is the noun right before the cue, or before a participial aside between commas."""
+    it is the noun right before the cue, or before an aside between commas: a participle ('citing …'), a
+    prepositional phrase ('Margaret Sullivan, in an attempt to …, wrote'), or the speaker's own name
+    ('her senior policy adviser, Jake Sullivan, said')."""
     doc = context.doc
     sentence_start = context.sentence(cue).start
     i = cue.i - 1
@@ -160,10 +165,22 @@ def _mention_before_aside(context: ArticleContext, cue: Token) -> Token | None:
             (j for j in range(i - 1, max(i - MAX_ASIDE_TOKENS, sentence_start), -1) if doc[j].text == ","),
             None,
         )
-        if opening is None or doc[opening + 1].tag_ not in ("VBG", "VBN"):
+        if opening is None:
+            return None
+        aside = doc[opening + 1 : i]
+        if not aside:
+            return None
+        if all(t.ent_type_ == "PERSON" for t in aside):
+            return aside[-1]
+        if aside[0].tag_ not in ("VBG", "VBN", "IN"):
             return None
         i = opening - 1
-    if i < sentence_start or doc[i].pos_ not in ("NOUN", "PROPN") or context.quoted_chars(doc[i].idx, doc[i].idx + 1):
+    if (
+        i < sentence_start
+        or doc[i].pos_ not in ("NOUN", "PROPN")
+        or not _can_speak(doc[i])
+        or context.quoted_chars(doc[i].idx, doc[i].idx + 1)
+    ):
         return None
     return name_head(doc[i])
 
@@ -176,9 +193,11 @@ def _mention_after_quote(context: ArticleContext, cue: Token) -> Token | None:
     for i in range(cue.i - 1, max(cue.i - MAX_ATTRIBUTION_TOKENS, start - 1), -1):
         token = doc[i]
         if token.text in QUOTE_MARKS:
-            opening = next((t for t in doc[i + 1 : cue.i] if t.pos_ in MENTION_POS), None)
+            opening = next(
+                (t for t in doc[i + 1 : cue.i] if t.pos_ in MENTION_POS or _names_a_person(context, t)), None
+            )
             return None if opening is None else name_head(opening)
-        if token.pos_ in ("VERB", "AUX") or i in context.cue_at:
+        if (token.pos_ in ("VERB", "AUX") and not _names_a_person(context, token)) or i in context.cue_at:
             return None
     return None
 
@@ -194,6 +213,12 @@ def _unquoted_mention_beside(context: ArticleContext, cue: Token) -> Token | Non
         for token in side:
             if context.quoted_chars(token.idx, token.idx + 1) or token.text in QUOTE_MARKS:
                 break
-            if token.pos_ in MENTION_POS:
+            if token.pos_ in MENTION_POS or _names_a_person(context, token):
                 return name_head(token)
     return None
+
+
+def _names_a_person(context: ArticleContext, token: Token) -> bool:
+    """'“…,” Will wrote': a word the article spells as part of a person's name ("George Will") is a name here
+    too, however the tagger read it."""
+    return token.is_title and token.text in context.resolver.person_words
