@@ -421,12 +421,19 @@ class SpeakerResolver:
 
     def _described_by(self, root: Token) -> list[Token]:
         """Nouns in apposition to a name, either way round, or its predicate ('X is the mayor')."""
-        nouns = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
-        if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+        nouns = [
+            c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN" and not self._colon_between(root, c)
+        ]
+        if root.dep_ == "appos" and root.head.pos_ == "NOUN" and not self._colon_between(root, root.head):
             nouns.append(root.head)
         if root.dep_ == "nsubj" and root.head.lemma_ == "be":
             nouns.extend(c for c in root.head.children if c.dep_ == "attr" and c.pos_ == "NOUN")
         return nouns
+
+    def _colon_between(self, a: Token, b: Token) -> bool:
+        """'Poll: Clinton and Sanders in dead heat': a heading's label is not the name's description."""
+        first, last = sorted((a.i, b.i))
+        return any(t.text == ":" for t in self.tokens[first:last])
 
     def _modifiers(self, head: Token) -> list[Token]:
         return [c for c in head.children if c.dep_ in MODIFIER_DEPS and c.pos_ in ("NOUN", "PROPN", "ADJ")]
@@ -472,6 +479,8 @@ class SpeakerResolver:
         roles = self.roles.get(lemma, [])
         position = bisect.bisect_right(self._role_starts.get(lemma, []), head.i)
         found = next((roles[k].entity for k in range(position - 1, -1, -1) if wanted <= roles[k].words), None)
+        if found in self._person_entities and head.tag_ == "NNS":
+            return None  # "the lawyers", "the three scholars": several people are none of them alone
         if found is None and lemma in self.organisation_nouns and not wanted:
             found = self._last_organisation(head, self.organisation_nouns[lemma])
         return found
@@ -589,7 +598,7 @@ class SpeakerResolver:
         if head.pos_ == "PRON":
             entry = self.pronouns.get(head.lower_)
             return entry[0] if entry else None
-        if any(child.dep_ == "conj" for child in head.children) or head.tag_ in ("NNS", "NNPS"):
+        if _coordinated(head) or head.tag_ in ("NNS", "NNPS"):
             return "plural"
         if self.is_person(head) or self._entity(head) in self._person_entities:
             return "person"
@@ -638,6 +647,8 @@ class SpeakerResolver:
             if resolved is None:
                 return None
             return Speaker(resolved.name, start, end, resolved.resolved_by, resolved.entity_span)
+        if _coordinated(head) and head.pos_ == "PRON":
+            return Speaker(self.text[start:end], start, end, "named")  # "she and another reporter": a group
         if head.pos_ == "PRON" and head.lower_ in self.pronouns:
             span = self._antecedent(head)
             if span is None:
@@ -656,7 +667,7 @@ class SpeakerResolver:
         if head.pos_ == "PRON" and head.lower_ in self.pronouns:
             return self._antecedent(head) or (head.idx, head.idx + len(head.text))
         tokens = mention_tokens(head)
-        if self.is_person(head) and not any(child.dep_ == "conj" for child in head.children):
+        if self.is_person(head) and not _coordinated(head):
             person = self._person_entity(head)
             if person is not None:
                 return person
@@ -845,6 +856,11 @@ def _title_cased(sentence: list[Token]) -> bool:
     do not count: "Prime Minister Justin Trudeau visited Halifax" is no headline)."""
     words = [t for t in sentence if t.is_alpha and len(t) > 3 and not t.ent_type_]
     return len(words) >= 2 and all(t.text[0].isupper() for t in words)
+
+
+def _coordinated(head: Token) -> bool:
+    """'she and another reporter said': a group, named as written."""
+    return any(child.dep_ == "conj" for child in head.children)
 
 
 def joins_name(token: Token) -> bool:

@@ -128,6 +128,24 @@ KEPT_AS_WRITTEN = {
     ),
     "someone new": ("Jane Roe spoke first.\n\nA doctor said the wait was “far too long.”", "far too long", "A doctor"),
     "no compatible antecedent": ("“We are ready,” he said.", "We are ready", "he"),
+    "several people are none of them alone": (
+        "Kevin Hecht, a tunnel expert at the university, spoke on Monday.\n\nThe experts said the tunnels were "
+        "“very hard to find.”",
+        "very hard to find",
+        "The experts",
+    ),
+    "a pronoun in a group": (
+        "Corey Lewandowski yanked the arm of a reporter as she tried to ask Mr. Trump a question, she and another "
+        "reporter said. “It hurt,” one of them added.",
+        "yanked the arm",
+        "she and another reporter",
+    ),
+    "a heading's label is not a title": (
+        "Poll: Clinton and Sanders in dead heat in California.\n\nHillary Clinton and Bernie Sanders are deadlocked, "
+        "according to the poll, which found voters “very liberal.”",
+        "very liberal",
+        "the poll",
+    ),
 }
 
 
