@@ -780,7 +780,7 @@ class SpeakerResolver:
     def _from_subjects(self, pronoun: Token, wanted: Category, gender: Gender | None) -> CharSpan | None:
         """The first candidate before the pronoun that fits it."""
         for subject in self._candidates_for(pronoun, wanted):
-            if _reported_by(pronoun, subject):
+            if _reported_by(pronoun, subject) or _modified_by_its_clause(pronoun, subject):
                 continue
             if subject.pos_ == "PRON":
                 entry = self.pronouns.get(subject.lower_)
@@ -837,6 +837,13 @@ def _reported_by(pronoun: Token, subject: Token) -> bool:
     verb = pronoun.head
     parenthetical = verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and verb.i < verb.head.i)
     return parenthetical and subject.head.i == verb.head.i
+
+
+def _modified_by_its_clause(pronoun: Token, candidate: Token) -> bool:
+    """'Christie, whom he describes as …': the subject of a relative clause is not the noun the clause
+    describes."""
+    verb = pronoun.head
+    return verb.dep_ == "relcl" and verb.head.i == candidate.i
 
 
 def _relative_antecedent(head: Token) -> Token | None:

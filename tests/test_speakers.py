@@ -53,6 +53,12 @@ RESOLVED = {
         "ready to talk",
         ("Sergey Lavrov", "Russian Foreign Minister Sergey Lavrov"),
     ),
+    "a relative clause's subject is not the noun it describes": (
+        "Columnist Tom Baker wrote on Monday.\n\nBaker called for Republicans to back Chris Christie, whom he "
+        "describes as having “a prosecutor’s bearing.”",
+        "prosecutor’s bearing",
+        ("Tom Baker", "he"),
+    ),
     "honorific tells the gender": (
         "Mr. Tom Baker and Ms. Ann Lee met the press.\n\n“The plan is finished,” she said.",
         "plan is finished",
