@@ -210,6 +210,18 @@ MISPARSED_SUBJECTS = {
         "famously opaque",
         ("Margaret Sullivan", "Washington Post columnist Margaret Sullivan"),
     ),
+    "a cue joined to what the cue before it reports": (
+        'At NLD headquarters, Suu Kyi, 70, said it was too early to congratulate winners but added, "I think you all '
+        'have an idea of the results."',
+        "idea of the results",
+        ("Suu Kyi", "Suu Kyi"),
+    ),
+    "a cue joined to what was said before, as a participle": (
+        "In a 2014 interview, Gore insisted it was “premature” to back Clinton’s campaign while adding on climate "
+        "change matters, “I don’t have any doubt that her heart is in the right place.”",
+        "any doubt",
+        ("Gore", "Gore"),
+    ),
     "a name tagged as a verb": (
         "Conservative columnist George Will wrote an op-ed.\n\n“This might hasten the eclipse of Donald Trump,” Will "
         "wrote.",

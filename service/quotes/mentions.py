@@ -4,6 +4,8 @@ it. A subject the parser found inside the quoted words is replaced by the mentio
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from spacy.tokens import Token
 
 from service.quotes.context import ArticleContext
@@ -36,7 +38,7 @@ def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
     """Who said what a cue (or a verb standing for one) reports, resolved to a name where the article has one."""
     if (words := context.credit_speakers.get(cue.i)) is not None:
         return Speaker(words.text, words.start_char, words.end_char, "named")
-    head = subject_head(cue)
+    head = subject_head(cue, context.cue_at)
     quoted_subject = head is not None and context.quoted_chars(head.idx, head.idx + 1)
     if quoted_subject or (head is None and context.right_after_quote(cue)):
         # '“… Full panic mode,” said Leslie Wimes', '“…,” opined the Plain Dealer': the parser took
@@ -112,8 +114,9 @@ def named_speaker(context: ArticleContext, tokens: list[Token]) -> Speaker:
     return context.resolver.named(tokens)
 
 
-def subject_head(cue: Token) -> Token | None:
-    """The speaker mention a cue governs: its subject, the agent, "according to X", or its head's subject."""
+def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
+    """The speaker mention a cue governs: its subject, the agent, "according to X", or its head's subject
+    (`cues`: the article's cue positions, for a cue the parser joined to another's reported clause)."""
     if cue.lower_ == "according":
         to = cue.doc[cue.i + 1]
         return next((c for c in to.children if c.dep_ == "pobj"), None)
@@ -130,6 +133,16 @@ def subject_head(cue: Token) -> Token | None:
             return None
         # "Lavrov arrived and said", "ended by saying", "emailed supporters saying": the subject is
         # the verb's above it.
+        if (
+            verb.i == cue.i
+            and verb.dep_ in ("conj", "advcl")
+            and verb.head.dep_ == "ccomp"
+            and verb.head.head.i in cues
+        ):
+            # "Suu Kyi said it was too early but added, “…”": the parser joined the cue to what the cue
+            # before it reports; it continues that saying.
+            verb = verb.head.head
+            continue
         verb = verb.head
     return None
 
