@@ -138,6 +138,7 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
             and verb.dep_ in ("conj", "advcl")
             and verb.head.dep_ == "ccomp"
             and verb.head.head.i in cues
+            and verb.head.head.i < cue.i
         ):
             # "Suu Kyi said it was too early but added, “…”": the parser joined the cue to what the cue
             # before it reports; it continues that saying.
