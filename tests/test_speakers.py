@@ -203,6 +203,12 @@ MISPARSED_SUBJECTS = {
         "transatlantic cooperation",
         ("Jake Sullivan", "Jake Sullivan"),
     ),
+    "a role as an aside, the name hung on the quote": (
+        "Conservatives lined up behind the senator.\n\n“Yes, I support Ted Cruz,” Brent Bozell III, founder of the "
+        "Media Research Center, tells Breitbart News in an exclusive interview.",
+        "I support Ted Cruz",
+        ("Brent Bozell III", "Brent Bozell III"),
+    ),
     "a prepositional aside": (
         "The Washington Post reports Clinton’s last press conference was held on Dec. 4.\n\nWashington Post "
         "columnist Margaret Sullivan, in an attempt to draw attention to Clinton’s lack of press conferences, wrote, "

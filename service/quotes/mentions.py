@@ -186,8 +186,8 @@ def _mention_before_aside(context: ArticleContext, cue: Token) -> Token | None:
             return None
         if all(t.ent_type_ == "PERSON" for t in aside):
             return aside[-1]
-        if aside[0].tag_ not in ("VBG", "VBN", "IN"):
-            return None
+        if aside[0].tag_ not in ("VBG", "VBN", "IN", "NN"):
+            return None  # a participle, a preposition, or a role ('Brent Bozell III, founder of …, tells')
         i = opening - 1
     if (
         i < sentence_start
@@ -196,7 +196,9 @@ def _mention_before_aside(context: ArticleContext, cue: Token) -> Token | None:
         or context.quoted_chars(doc[i].idx, doc[i].idx + 1)
     ):
         return None
-    return name_head(doc[i])
+    head = name_head(doc[i])
+    # '“Yes, I support Ted Cruz,” Brent Bozell III, …': the parser may hang the name on a word of the quote.
+    return doc[i] if context.quoted_chars(head.idx, head.idx + 1) else head
 
 
 def _mention_after_quote(context: ArticleContext, cue: Token) -> Token | None:
