@@ -38,6 +38,8 @@ Gender = Literal["male", "female"]
 CharSpan = tuple[int, int]
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Clauses that are not a sentence's own statement ("when Tapper asked", "who said").
+SUBORDINATE_DEPS = frozenset({"advcl", "relcl", "acl", "csubj"})
 # Links from a clause up to the clause that holds it ("X says [he is …]", "X said and [he added]").
 CLAUSE_LINK_DEPS = frozenset({"ccomp", "xcomp", "conj", "advcl", "relcl", "parataxis"})
 # Children of a name's head that are part of the name ("Sergey" of "Sergey Lavrov").
@@ -212,6 +214,7 @@ class SpeakerResolver:
         self.gendered = gendered_words()
         self.documents = lexicon.word_set("document_nouns.txt")
         self.issuing = lexicon.word_set("issuing_verbs.txt")
+        self.reporting = frozenset(line.split()[0].lower() for line in lexicon.rule_lines("cue_verbs.txt"))
         self.organisation_nouns = lexicon.table("organisation_nouns.tsv", _labels_by_noun)
         self.countries = country_words()
         self._quoted_starts = [s for s, _ in quoted_spans]
@@ -759,11 +762,20 @@ class SpeakerResolver:
         # the pronoun's come first, nearest first, then the rest of its sentence, nearest first.
         above = self._subjects_above(pronoun)
         ordered = above + [s for s in reversed(by_sentence.pop(own, [])) if s not in above]
+        speaking = pronoun.head.lemma_.lower() in self.reporting
         for start in sorted(by_sentence, reverse=True):
             # Its subjects first ("After meeting Choe Son Hui, Lavrov said"), then the names elsewhere in it.
             subjects = [s for s in by_sentence[start] if s.dep_ in SUBJECT_DEPS]
+            if speaking:
+                # "Trump, Sexton said, has created … “…,” he said": who speaks goes on speaking.
+                subjects.sort(key=lambda s: not self._speaks(s))
             ordered.extend(subjects + [s for s in by_sentence[start] if s.dep_ not in SUBJECT_DEPS])
         return ordered
+
+    def _speaks(self, subject: Token) -> bool:
+        """The subject of a reporting verb that is not a subordinate clause's ('when Tapper asked' is not)."""
+        verb = subject.head
+        return verb.lemma_.lower() in self.reporting and verb.dep_ not in SUBORDINATE_DEPS
 
     @staticmethod
     def _subjects_above(pronoun: Token) -> list[Token]:

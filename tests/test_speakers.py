@@ -59,6 +59,18 @@ RESOLVED = {
         "prosecutor’s bearing",
         ("Tom Baker", "he"),
     ),
+    "who speaks goes on speaking": (
+        "Governor Tom Baker spoke on Monday. Baker electrified the small crowds with his speeches, Robert Stovall "
+        'said.\n\n"He was very articulate," he said.',
+        "very articulate",
+        ("Robert Stovall", "he"),
+    ),
+    "who speaks goes on speaking, past a parenthetical cue": (
+        "Mr. Tom Baker spoke at the rally.\n\nMr. Baker, Mr. John Sexton said, has created a new kind of campaign."
+        "\n\n“So afterwards, his supporters feel justified,” he said.",
+        "supporters feel justified",
+        ("John Sexton", "he"),
+    ),
     "honorific tells the gender": (
         "Mr. Tom Baker and Ms. Ann Lee met the press.\n\n“The plan is finished,” she said.",
         "plan is finished",
