@@ -131,8 +131,6 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
         if verb.dep_ not in SUBJECT_CLIMB_DEPS or verb.head.i == verb.i:
             return None
-        # "Lavrov arrived and said", "ended by saying", "emailed supporters saying": the subject is
-        # the verb's above it.
         if (
             verb.i == cue.i
             and verb.dep_ in ("conj", "advcl")
@@ -144,6 +142,8 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
             # before it reports; it continues that saying.
             verb = verb.head.head
             continue
+        # "Lavrov arrived and said", "ended by saying", "emailed supporters saying": the subject is
+        # the verb's above it.
         verb = verb.head
     return None
 
