@@ -203,8 +203,16 @@ def mention_tokens(head: Token) -> list[Token]:
 class SpeakerResolver:
     """Built once per article Doc; resolves speaker heads to the entities they name."""
 
-    def __init__(self, doc: Doc, quoted_spans: list[tuple[int, int]], text: str | None = None) -> None:
-        """`text` is doc.text, when the caller has it already (spaCy joins it anew on every access)."""
+    def __init__(
+        self,
+        doc: Doc,
+        quoted_spans: list[tuple[int, int]],
+        text: str | None = None,
+        reporting_verbs: frozenset[str] = frozenset(),
+    ) -> None:
+        """`text` is doc.text, when the caller has it already (spaCy joins it anew on every access);
+        `reporting_verbs` the lemmas of the cue verbs (service/quotes/cues.py), with which a pronoun speaker
+        looks first for whoever spoke before."""
         self.doc = doc
         self.text = doc.text if text is None else text
         # Token objects are built on every doc[i]: build each once.
@@ -214,7 +222,7 @@ class SpeakerResolver:
         self.gendered = gendered_words()
         self.documents = lexicon.word_set("document_nouns.txt")
         self.issuing = lexicon.word_set("issuing_verbs.txt")
-        self.reporting = frozenset(line.split()[0].lower() for line in lexicon.rule_lines("cue_verbs.txt"))
+        self.reporting = reporting_verbs
         self.organisation_nouns = lexicon.table("organisation_nouns.tsv", _labels_by_noun)
         self.countries = country_words()
         self._quoted_starts = [s for s, _ in quoted_spans]

@@ -67,7 +67,7 @@ class ArticleContext:
             elif t.pos_ == "VERB" and t.lemma_.lower() in naming:
                 naming_at.add(t.i)
         cue_at.update((i, doc[i : i + 1]) for i in credit_speakers)
-        resolver = SpeakerResolver(doc, [(q.open, q.close) for q in quoted], text)
+        resolver = SpeakerResolver(doc, [(q.open, q.close) for q in quoted], text, cues.verbs)
         return cls(
             article=article,
             doc=doc,

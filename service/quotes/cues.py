@@ -20,6 +20,11 @@ class CueLexicon:
     # "call" -> {"for", "on"}: verbs that are cues only with the particle right after them.
     with_particle: dict[str, frozenset[str]]
 
+    @property
+    def verbs(self) -> frozenset[str]:
+        """Every cue verb's lemma, with or without the particle it needs."""
+        return self.lemmas | frozenset(self.with_particle)
+
     def match(self, token: Token) -> Span | None:
         """The cue phrase starting at this token, or None."""
         doc = token.doc
