@@ -50,8 +50,8 @@ NAME_JOINERS = frozenset({"-", "‐", "‑"})
 PRUNED_DEPS = frozenset({"appos", "relcl", "acl", "prep", "punct", "advmod", "parataxis", "ccomp", "advcl"})
 PERSON_BLOCKING_LABELS = frozenset({"GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY"})
 THING_LABELS = frozenset({"ORG", "GPE", "NORP", "FAC"})
-# Labels spaCy's small model gives a bare surname ("Stanovaya" GPE, "Palvetzian" NORP).
-MISLABELLED_SURNAME = frozenset({"NORP", "GPE"})
+# Labels spaCy's small model gives a bare surname ("Palvetzian" NORP, "Stanovaya" GPE or FAC).
+MISLABELLED_SURNAME = frozenset({"NORP", "GPE", "FAC", "LOC"})
 # Organisations and places that speak or are spoken of by name ("a registered Republican" names no one).
 NAMED_THING_LABELS = THING_LABELS - {"NORP"}
 # A proper-noun chain with one of these labels is an organisation or place, not a person's name.
@@ -415,13 +415,30 @@ class SpeakerResolver:
             if not name.person and root.lemma_.lower() not in self.documents:
                 # 'the department' for 'Department of Community Services' (not 'the statement' for a named one)
                 roles.append(self._role(name.start, root, self.tokens[name.start : name.end], entity))
+        roles.extend(self._titles_in_quotes_and_headlines())
         roles.sort(key=lambda r: r.at)
+        return roles
+
+    def _titles_in_quotes_and_headlines(self) -> list[Role]:
+        """'“Mayor McCallum’s statements vary …”': a title the article gives a person only inside a quote or
+        a headline still says who holds it, when the person is named outside them too."""
+        roles = []
+        for ent in self.doc.ents:
+            if ent.label_ != "PERSON" or not (ent.start in self._headline or self._in_quote(ent.root)):
+                continue
+            for name in self._cleaned(list(ent), person=True):
+                person = self.canonical_person(name.words)
+                nouns = [t for t in self._title_before(name) if t.pos_ in ("NOUN", "PROPN")]
+                if person is not None and nouns:
+                    roles.append(self._role(name.start, nouns[-1], self._title_before(name), person.chars))
         return roles
 
     def _title_before(self, name: Name) -> list[Token]:
         """The words right before a name that describe it ("the Rockets’ general manager Bruce Hamilton")."""
         title: list[Token] = []
         i = name.start - 1
+        if i >= 0 and self.tokens[i].tag_ == "POS":
+            return []  # "the network’s Jake Tapper": the network is his employer, not his title
         while i >= max(name.start - MAX_TITLE_TOKENS, 0) and not self.tokens[i + 1].is_sent_start:
             token = self.tokens[i]
             if not (token.pos_ in TITLE_POS or token.tag_ == "POS" or token.text in ("-", "’", "'")):
@@ -490,10 +507,14 @@ class SpeakerResolver:
         roles = self.roles.get(lemma, [])
         position = bisect.bisect_right(self._role_starts.get(lemma, []), head.i)
         found = next((roles[k].entity for k in range(position - 1, -1, -1) if wanted <= roles[k].words), None)
-        if found in self._person_entities and head.tag_ == "NNS":
-            return None  # "the lawyers", "the three scholars": several people are none of them alone
         if found is None and lemma in self.organisation_nouns and not wanted:
             found = self._last_organisation(head, self.organisation_nouns[lemma])
+        if found is None and head.tag_ == "NN":
+            # 'the WHL commissioner said … WHL commissioner Ron Robison said': named only a little after it.
+            later = (k for k in range(position, len(roles)) if roles[k].at - head.i <= ANTECEDENT_WINDOW)
+            found = next((roles[k].entity for k in later if wanted <= roles[k].words), None)
+        if found in self._person_entities and head.tag_ == "NNS":
+            return None  # "the lawyers", "the three scholars": several people are none of them alone
         return found
 
     def _last_organisation(self, head: Token, labels: frozenset[str]) -> CharSpan | None:
