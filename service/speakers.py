@@ -275,10 +275,13 @@ class SpeakerResolver:
     def _names(self) -> list[Name]:
         """Person names (PERSON entities and proper-noun chains) and organisation or place names."""
         names: list[Name] = []
+        surnames = {ent[-1].text for ent in self.doc.ents if ent.label_ == "PERSON"}
         for ent in self.doc.ents:
             if ent.start in self._headline or self._in_quote(ent.root):
                 continue
-            if ent.label_ == "PERSON" and not any(t.text in self.countries for t in ent):
+            if (ent.label_ == "PERSON" or _mislabelled_person(ent, surnames)) and not any(
+                t.text in self.countries for t in ent
+            ):
                 names.extend(self._cleaned(list(ent), person=True))
             elif ent.label_ in NAMED_THING_LABELS:
                 names.extend(self._cleaned(list(ent), person=False))
@@ -866,6 +869,17 @@ class SpeakerResolver:
             if wanted == "thing" and self.is_thing(ent.root):
                 return self._entity(ent.root)
         return None
+
+
+def _mislabelled_person(ent: Span, surnames: set[str]) -> bool:
+    """'Megan Bortis' labelled GPE where the article's 'Bortis' is a PERSON: a proper-noun pair or triple
+    that ends in a surname the recogniser gives a person elsewhere is that person's full name."""
+    return (
+        ent.label_ in NAMED_THING_LABELS
+        and 2 <= len(ent) <= 3
+        and ent[-1].text in surnames
+        and all(t.pos_ == "PROPN" and t.text[:1].isupper() and t.is_alpha for t in ent)
+    )
 
 
 def _decided(tally: dict[Gender, int]) -> bool:

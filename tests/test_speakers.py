@@ -337,6 +337,35 @@ def test_a_surname_the_recogniser_took_for_a_place_or_body_is_the_person(nlp, la
     assert speaker is not None and speaker.name == "Petra Lindqvist"
 
 
+@pytest.mark.parametrize(
+    "text, labels, wanted",
+    [
+        # The full name labelled a place, the surname alone a person: the person's full name.
+        (
+            "Dana Kowalczyk detailed the complaint.\n\nThe case was raised by Kowalczyk, who said it was “cruel.”",
+            {"Dana Kowalczyk": "GPE", "Kowalczyk": "PERSON"},
+            "Dana Kowalczyk",
+        ),
+        # No person elsewhere ends in the place's last word: it stays a place.
+        (
+            "Kowalczyk Street was closed.\n\nThe case was raised by Kowalczyk, who said it was “cruel.”",
+            {"Kowalczyk Street": "FAC", "Kowalczyk": "PERSON"},
+            "Kowalczyk",
+        ),
+    ],
+)
+def test_a_full_name_labelled_a_place_is_the_person_the_surname_names(nlp, text, labels, wanted):
+    doc = nlp(text)
+    # Each labelled span's last occurrence: the surname alone stands after the full name.
+    doc.ents = [
+        doc.char_span(text.rindex(words), text.rindex(words) + len(words), label=label)
+        for words, label in labels.items()
+    ]
+    surname = text.rindex("Kowalczyk")
+    speaker = SpeakerResolver(doc, []).resolve(doc.char_span(surname, surname + len("Kowalczyk"))[0])
+    assert speaker is not None and speaker.name == wanted
+
+
 def test_a_name_the_parser_joined_to_the_line_before_is_read_on_its_own_line(nlp):
     # '…: Matlow¶Matlow said': on a real page the parser hung the heading's last word on the next line's
     # subject. The parse is given here as the parser made it.
