@@ -366,6 +366,34 @@ def test_a_full_name_labelled_a_place_is_the_person_the_surname_names(nlp, text,
     assert speaker is not None and speaker.name == wanted
 
 
+def test_a_cue_hung_on_another_cue_goes_on_with_its_speaker(nlp):
+    # '“…,” said Skelly, explaining: “…”': the parser made the name an adverb of 'said' and hung 'explaining'
+    # on 'said'; the parse is given here as the parser made it on a real page.
+    words = ["“", "It", "is", "valuable", ",", "”", "said", "Skelly", ",", "explaining", ":"]
+    words += ["“", "Vito", "is", "great", "with", "data", ".", "”"]
+    spaces = [False, True, True, False, False, True, True, False, True, False, True]
+    spaces += [False, True, True, True, True, False, False, False]
+    heads = [6, 2, 6, 2, 6, 6, 6, 6, 6, 6, 9, 13, 13, 9, 13, 14, 15, 13, 6]
+    deps = ["punct", "nsubj", "ccomp", "acomp", "punct", "punct", "ROOT", "advmod", "punct", "advcl", "punct"]
+    deps += ["punct", "nsubj", "ccomp", "acomp", "prep", "pobj", "punct", "punct"]
+    pos = ["PUNCT", "PRON", "AUX", "ADJ", "PUNCT", "PUNCT", "VERB", "PROPN", "PUNCT", "VERB", "PUNCT"]
+    pos += ["PUNCT", "PROPN", "AUX", "ADJ", "ADP", "NOUN", "PUNCT", "PUNCT"]
+    tags = ["``", "PRP", "VBZ", "JJ", ",", "''", "VBD", "NNP", ",", "VBG", ":", "``", "NNP", "VBZ", "JJ", "IN", "NN"]
+    tags += [".", "''"]
+    lemmas = [w.lower() for w in words]
+    lemmas[2] = lemmas[13] = "be"
+    lemmas[6], lemmas[9] = "say", "explain"
+    ents = ["O"] * 7 + ["B-PERSON"] + ["O"] * 4 + ["B-PERSON"] + ["O"] * 6
+    doc = Doc(
+        nlp.vocab, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos, tags=tags, lemmas=lemmas, ents=ents
+    )
+    quotes = extract_quotes(single_article(doc.text), doc)
+    assert [(q.text, q.cue, q.speaker) for q in quotes] == [
+        ("It is valuable,", "said", "Skelly"),
+        ("Vito is great with data.", "explaining", "Skelly"),
+    ]
+
+
 def test_a_name_the_parser_joined_to_the_line_before_is_read_on_its_own_line(nlp):
     # '…: Matlow¶Matlow said': on a real page the parser hung the heading's last word on the next line's
     # subject. The parse is given here as the parser made it.

@@ -44,6 +44,9 @@ def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
         # '“… Full panic mode,” said Leslie Wimes', '“…,” opined the Plain Dealer': the parser took
         # quoted words for the subject, or found none.
         head = _unquoted_mention_beside(context, cue)
+    elif head is None and (governing := _governing_cue(context, cue)) is not None:
+        # '“…,” said Skelly, explaining: “…”': a cue hung on another cue goes on with that cue's speaker.
+        return speaker_of(context, governing)
     elif head is None:
         head = (
             _mention_after_quote(context, cue)
@@ -57,6 +60,19 @@ def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
     if head.pos_ not in MENTION_POS and _names_a_person(context, head):
         return context.resolver.named([head])  # "Will" tagged a modal verb: the resolver reads it as a name
     return context.resolver.resolve(_name_in_apposition(context, head))
+
+
+def _governing_cue(context: ArticleContext, cue: Token) -> Token | None:
+    """The cue above a subjectless cue in the parse ('said Skelly, explaining'), climbing as subject_head
+    does."""
+    verb = cue
+    for _ in range(MAX_SUBJECT_CLIMB):
+        if verb.dep_ not in SUBJECT_CLIMB_DEPS or verb.head.i == verb.i:
+            return None
+        verb = verb.head
+        if verb.i in context.cue_at:
+            return verb
+    return None
 
 
 def _can_speak(head: Token) -> bool:
