@@ -15,9 +15,10 @@ A mention goes through ordered passes, the most precise first (after the multi-p
    article said released one;
 4. a pronoun: the last subject before it, else the last named entity, that agrees in number, animacy
    (he/she: a person, never an organisation or an outlet; it: an organisation or place) and gender.
-   Gender comes from the article alone: Mr./Ms. (rules/gendered_words.tsv), a gendered role noun
-   ("spokeswoman", "father") and he/she bound to the name in its own sentence ("Lonechild said she ...").
-   No first-name statistics.
+   Gender comes from the article first: Mr./Ms. (rules/gendered_words.tsv), a gendered role noun
+   ("spokeswoman", "father") and he/she bound to the name in its own sentence ("Lonechild said she ...");
+   last, a given name that names one gender (rules/given_names.tsv: "Hillary", not "Lindsey"), which any
+   of the article's own evidence outweighs.
 The speaker's name is always a span of the article's own text: the entity's longest name mention with
 titles cut ("Sergey Lavrov", not "Foreign Minister Sergey Lavrov"). A mention with no letter or digit is no
 speaker.
@@ -220,6 +221,7 @@ class SpeakerResolver:
         self.pronouns = pronoun_table()
         self.titles = lexicon.word_set("name_titles.txt")
         self.gendered = gendered_words()
+        self.given_names = lexicon.table("given_names.tsv", _gendered_words)
         self.documents = lexicon.word_set("document_nouns.txt")
         self.issuing = lexicon.word_set("issuing_verbs.txt")
         self.reporting = reporting_verbs
@@ -563,10 +565,15 @@ class SpeakerResolver:
 
     def _gender_evidence(self) -> dict[CharSpan, Gender]:
         """Each person's gender as the article tells it: a title or gendered role noun next to the name,
-        or a he/she later in the sentence whose subject the name is, with no other person between."""
+        or a he/she later in the sentence whose subject the name is, with no other person between; a given
+        name that names one gender counts least (one vote, once per person)."""
         votes: dict[CharSpan, dict[Gender, int]] = {}
         for name in self.person_names:
             entity = self._entity_of_name(name)
+            given = self.given_names.get(name.words[0].lower())
+            if given is not None and name.chars == entity:  # at the fullest name only: once per person
+                votes.setdefault(entity, {}).setdefault(given, 0)
+                votes[entity][given] += 1
             for token in self.tokens[max(name.start - 2, 0) : name.start]:
                 gender = self.gendered.get(token.lower_.rstrip("."))
                 if gender is not None:

@@ -131,6 +131,11 @@ RESOLVED = {
         "until we win",
         ("Maria Lopez", "The union president"),
     ),
+    "he is not the woman named just before": (
+        "Hillary Ames met Governor Tom Reyes on Friday.\n\n“We agreed on the budget,” he said.",
+        "agreed on the budget",
+        ("Tom Reyes", "he"),
+    ),
     "he is no news outlet": (
         "Doug McCallum spoke at the meeting.\n\nCTV News analysed his statements.\n\n“We will build it,” he said.",
         "We will build it",
@@ -311,7 +316,11 @@ def test_punctuation_is_never_a_speaker(nlp):
         ("Mr. Tom Baker spoke.", "Tom Baker", "male"),
         ("Spokeswoman Ann Lee spoke.", "Ann Lee", "female"),
         ("Ann Lee said she would stay.", "Ann Lee", "female"),
-        ("Ann Lee met Tom Baker, and he said no.", "Ann Lee", None),  # another person between
+        ("Robin Lee met Tom Baker, and he said no.", "Robin Lee", None),  # another person between
+        # A given name that names one gender, when the article says nothing else (rules/given_names.tsv)
+        ("Hillary Ames spoke.", "Hillary Ames", "female"),
+        ("Mr. Evelyn Waugh spoke.", "Evelyn Waugh", "male"),  # the article's title outweighs the name
+        ("Jordan Kim spoke.", "Jordan Kim", None),  # a name worn by men and women alike
     ],
 )
 def test_gender_from_the_article(nlp, text, wanted, gender):
