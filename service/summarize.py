@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from service import readability
 from service.compress import Compressor, load_compressor
 from service.schema import Article, Bullet, Quote, Summary
 from service.select import SelectedSentence, select_sentences
 from service.settings import Settings
+from service.text_facts import SENTENCE_END
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ class Summarizer(ABC):
             max_sentences=self.settings.summary_max_bullets,
             max_words=self._selection_word_budget(),
         )
-        bullets = self._bullets(article, selected, quotes)
+        # Sentences that were different can become near-copies once the compressor has shortened them.
+        bullets = readability.without_repeats(self._bullets(article, selected, quotes))
         return Summary(
             bullets=tuple(bullets),
             selected_sentences=tuple(s.span for s in selected),
@@ -89,8 +92,30 @@ class Seq2SeqSummarizer(Summarizer):
                 bullets.append(_unrewritten(sentence))
                 continue
             kept = next(compressed)
-            bullets.append(Bullet(_capitalised_like(render(article, kept), sentence.span.text), sentence.span, kept))
+            bullet = Bullet(_capitalised_like(render(article, kept), sentence.span.text), sentence.span, kept)
+            bullets.append(bullet if _reads_as_well(bullet.text, sentence.span.text) else _unrewritten(sentence))
         return bullets
+
+
+def _reads_as_well(bullet: str, sentence: str) -> bool:
+    """A compression may not break a rule its sentence kept: leave a quote mark unpaired, or open with a
+    word that points back ("In March, it rose" -> "It rose")."""
+    return not (
+        (readability.unbalanced_quotes(bullet) and not readability.unbalanced_quotes(sentence))
+        or (readability.opens_leaning_back(bullet) and not readability.opens_leaning_back(sentence))
+    )
+
+
+def broken_rules(article: Article, bullets: Sequence[Bullet]) -> list[frozenset[str]]:
+    """The readability rules each bullet breaks (service/readability.py), in this article."""
+    read = article_page_slices(article)
+    article_start = article.paragraphs[0].start if article.paragraphs else 0
+
+    def adjacent(before: Bullet | None, bullet: Bullet) -> bool:
+        start = before.source_sentence.end if before is not None else article_start
+        return SENTENCE_END.search(read(start, bullet.source_sentence.start) + " ") is None
+
+    return readability.broken_rules(bullets, adjacent)
 
 
 def _capitalised_like(bullet: str, sentence: str) -> str:

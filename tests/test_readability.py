@@ -1,13 +1,20 @@
-"""Readability rules of a bullet (service/readability.py): balanced quote marks, no dateline, no opener
-pointing back to a sentence the reader has not read, no page furniture, no bullet that says again what
-an earlier one said."""
+"""Readability rules of a bullet (service/readability.py) and the summariser keeping to them: balanced
+quote marks, no dateline, no opener pointing back to a sentence the reader has not read, no page
+furniture, no bullet that says again what an earlier one said."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import pytest
 
-from service import readability
+from service import page, readability
+from service.compress import Compressor
+from service.nlp import load_spacy
 from service.schema import Bullet, TextSpan
+from service.select import SelectedSentence, Word
+from service.settings import DEFAULT_SPACY_MODEL, Settings
+from service.summarize import Seq2SeqSummarizer, broken_rules
 
 
 @pytest.mark.parametrize(
@@ -95,6 +102,31 @@ def _bullets(text: str, sentences: list[str]) -> list[Bullet]:
     return bullets
 
 
+def test_broken_rules_name_each_rule_and_let_a_follow_on_opener_pass():
+    text = (
+        "The minister resigned on Monday. It was her third year in office. Prices rose by 4% in March. "
+        "“We will fight on, he said. This follows a long dispute. The video is at the top of this story."
+    )
+    article = page.single_article(text)
+    sentences = [
+        "The minister resigned on Monday.",
+        "It was her third year in office.",
+        "This follows a long dispute.",
+        "“We will fight on, he said.",
+        "The video is at the top of this story.",
+        "The minister resigned on Monday.",
+    ]
+    rules = broken_rules(article, _bullets(text, sentences))
+    assert rules == [
+        frozenset(),
+        frozenset(),  # "It" follows the bullet it points back to
+        frozenset({"leans_back"}),  # the sentence before it in the article is not a bullet
+        frozenset({"unbalanced_quotes"}),
+        frozenset({"furniture"}),
+        frozenset({"repeat"}),
+    ]
+
+
 def test_without_repeats_drops_a_bullet_that_compression_made_a_near_copy():
     text = (
         "The bridge over the Han river will reopen next week, the ministry said on Monday. "
@@ -112,3 +144,71 @@ def test_without_repeats_drops_a_bullet_that_compression_made_a_near_copy():
     assert [b.text for b in readability.without_repeats(bullets)] == [bullets[0].text, bullets[2].text]
     # Negative case: different bullets all stay, in order.
     assert readability.without_repeats([bullets[0], bullets[2]]) == [bullets[0], bullets[2]]
+
+
+# --- The compressor's bullets keep to the rules ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_spacy(DEFAULT_SPACY_MODEL)
+
+
+class _Deleting(Compressor):
+    """Keeps the words that `keep` leaves of each sentence."""
+
+    name, version, expected_ratio = "deleting", "0", 1.0
+
+    def __init__(self, keep: Callable[[Sequence[Word]], Sequence[Word]]) -> None:
+        self.keep = keep
+
+    def compress(self, sentences: Sequence[SelectedSentence], quotes):
+        return [tuple((w.start, w.end) for w in self.keep(s.words)) for s in sentences]
+
+
+def _without(*texts: str) -> Callable[[Sequence[Word]], Sequence[Word]]:
+    return lambda words: [w for w in words if w.text not in texts]
+
+
+def summary_bullets(nlp, text: str, compressor: Compressor) -> list[str]:
+    article = page.single_article(text)
+    summarizer = Seq2SeqSummarizer(Settings(summary_max_words=400), compressor)
+    return [b.text for b in summarizer.summarize(article, nlp(article.body.text), []).bullets]
+
+
+@pytest.mark.parametrize(
+    "sentence, dropped, compressed",
+    [
+        # Leaves a quote mark unpaired, or opens with a word pointing back: the sentence stands instead.
+        ("The minister said “we will fight on and never give up” before leaving the talks.", ("”",), None),
+        ("In March, it rose by four percent to a record high in Seoul.", ("In", "March", ","), None),
+        # Negative cases: compressions that keep the rules stand.
+        (
+            "The minister said “we will fight on and never give up” before leaving the talks.",
+            ("before", "leaving", "the", "talks"),
+            "The minister said “we will fight on and never give up”.",
+        ),
+        (
+            "On Monday, prices rose by four percent to a record high in Seoul.",
+            ("On", "Monday", ","),
+            "Prices rose by four percent to a record high in Seoul.",
+        ),
+    ],
+)
+def test_a_compression_that_breaks_a_rule_gives_way_to_its_sentence(nlp, sentence, dropped, compressed):
+    (bullet,) = summary_bullets(nlp, sentence, _Deleting(_without(*dropped)))
+    assert bullet == (compressed or sentence)
+
+
+def test_a_bullet_compressed_into_a_near_copy_of_an_earlier_one_is_dropped(nlp):
+    text = (
+        "The bridge over the Han river will reopen next week, the ministry said on Monday.\n\n"
+        "The bridge will reopen next week after repairs, officials in Seoul told reporters on Tuesday."
+    )
+
+    def up_to_week(words: Sequence[Word]) -> Sequence[Word]:
+        return words[: next(i for i, w in enumerate(words) if w.text == "week") + 1]
+
+    assert summary_bullets(nlp, text, _Deleting(up_to_week)) == ["The bridge over the Han river will reopen next week"]
+    # Negative case: compressed less, the two bullets say different things and both stay.
+    assert len(summary_bullets(nlp, text, _Deleting(_without(",")))) == 2
