@@ -1,10 +1,11 @@
-"""Readability rules of a bullet (service/readability.py) and the summariser keeping to them: balanced
+"""Readability rules of a bullet (service/readability.py), and the summariser keeping to them: balanced
 quote marks, no dateline, no opener pointing back to a sentence the reader has not read, no page
 furniture, no bullet that says again what an earlier one said."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -12,7 +13,7 @@ from service import page, readability
 from service.compress import Compressor
 from service.nlp import load_spacy
 from service.schema import Bullet, TextSpan
-from service.select import SelectedSentence, Word
+from service.select import SelectedSentence, Word, select_sentences
 from service.settings import DEFAULT_SPACY_MODEL, Settings
 from service.summarize import Seq2SeqSummarizer, broken_rules
 
@@ -146,12 +147,87 @@ def test_without_repeats_drops_a_bullet_that_compression_made_a_near_copy():
     assert readability.without_repeats([bullets[0], bullets[2]]) == [bullets[0], bullets[2]]
 
 
-# --- The compressor's bullets keep to the rules ---------------------------------------------------
+# --- The selection keeps to the rules ---------------------------------------------------------------
+
+LEAD = "The bridge over the Han river will reopen next week after three years of repairs, officials said.\n\n"
+LAST = "\n\nDrivers had used a ferry in the meantime, adding an hour to their commute each day."
 
 
 @pytest.fixture(scope="module")
 def nlp():
     return load_spacy(DEFAULT_SPACY_MODEL)
+
+
+def chosen(nlp, text: str, max_sentences: int = 2) -> list[str]:
+    article = page.single_article(text)
+    selected = select_sentences(article, nlp(article.body.text), [], max_sentences=max_sentences, max_words=1000)
+    return [s.span.text for s in selected]
+
+
+@pytest.mark.parametrize(
+    "second, printable",
+    [
+        ("The video of the reopening ceremony is at the top of this story.", False),
+        ("The repairs cost 20 million dollars, “far more than planned, the minister said.", False),
+        # Negative cases: the same sentences with nothing a publisher would not print are chosen.
+        ("The video of the reopening ceremony shows the minister cutting a ribbon.", True),
+        ("The repairs cost 20 million dollars, “far more than planned,” the minister said.", True),
+    ],
+)
+def test_a_sentence_a_publisher_would_not_print_is_passed_over(nlp, second, printable):
+    texts = chosen(nlp, LEAD + second + LAST)
+    assert texts[0] == LEAD.strip()
+    assert (texts[1] == second) is printable
+    if not printable:
+        assert texts[1] == LAST.strip()
+
+
+@pytest.mark.parametrize(
+    "before, may_lean",
+    [
+        # A question stands between: "It" would point to a sentence the summary does not give.
+        ("Why did the repairs on the old bridge take three whole years?\n\n", False),
+        # Negative case: right after the lead sentence, which is chosen, "It" reads on from it.
+        ("", True),
+    ],
+)
+def test_a_sentence_pointing_back_follows_the_sentence_it_points_to(nlp, before, may_lean):
+    leaning = "It was found to be unsafe by engineers who inspected it in the spring of 2019."
+    texts = chosen(nlp, LEAD + before + leaning + LAST, max_sentences=3)
+    assert (leaning in texts) is may_lean
+    article = page.single_article(LEAD + before + leaning + LAST)
+    doc = nlp(article.body.text)
+    selected = select_sentences(article, doc, [], max_sentences=3, max_words=1000)
+    bullets = [Bullet(s.span.text, s.span, ((s.span.start, s.span.end),)) for s in selected]
+    assert not any(rules for rules in broken_rules(article, bullets))
+
+
+def test_a_sentence_that_says_again_what_a_chosen_one_before_it_says_is_not_chosen(nlp):
+    long_one = (
+        "Officials in Seoul announced on Monday that the Han bridge, damaged by floods during the summer, "
+        "will reopen following extensive structural repairs."
+    )
+    short_one = "The Han bridge will reopen to cars."
+    drivers = "Drivers crossing the Han have waited for the bridge to reopen since the floods."
+    text = "\n\n".join(["Bridge reopens to cars", long_one, short_one, drivers])
+    article = page.single_article(text)
+    article = replace(article, headline=article.paragraphs[0], paragraphs=article.paragraphs[1:])
+    selected = select_sentences(article, nlp(article.body.text), [], max_sentences=2, max_words=1000)
+    # The headline ranks the short sentence first; under it, the long one before it in the article says
+    # all the short one says, so only one of the two is a bullet. Negative case: the drivers' sentence
+    # shares words with both, says more, and is chosen.
+    assert [s.span.text for s in selected] == [short_one, drivers]
+
+
+def test_an_article_whose_every_sentence_breaks_a_rule_still_gets_its_best_one(nlp):
+    text = (
+        "The video of the reopening ceremony is at the top of this story.\n\n"
+        "Follow us on Twitter for the latest news about the bridge and the river."
+    )
+    assert chosen(nlp, text) == ["The video of the reopening ceremony is at the top of this story."]
+
+
+# --- The compressor's bullets keep to the rules ---------------------------------------------------
 
 
 class _Deleting(Compressor):
