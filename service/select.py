@@ -115,6 +115,13 @@ def select_sentences(
     return [_selected(article, candidates[i].span, i, scores[i], counts) for i in chosen]
 
 
+def first_sentences(article: Article, doc: Doc, count: int) -> list[SelectedSentence]:
+    """The article's first ``count`` candidate sentences, whatever their scores (the Lead-n baseline)."""
+    spans = [c.span for c in _candidates(doc)][:count]
+    counts = _word_counts(doc)
+    return [_selected(article, span, i, 0.0, counts) for i, span in enumerate(spans)]
+
+
 def _choose(candidates: Sequence[_Candidate], scores: Sequence[float], max_sentences: int, max_words: int) -> list[int]:
     """Indices of the sentences to summarise with, best score first until the budget, in article order.
     Never a sentence a publisher would not print, one that says again what a chosen sentence before it

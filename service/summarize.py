@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from spacy.tokens import Doc
 
@@ -27,14 +28,23 @@ class ModelInfo:
     version: str
 
 
+class Selection(Protocol):
+    """How a summariser picks its sentences: select_sentences, or a baseline the eval compares it with."""
+
+    def __call__(
+        self, article: Article, doc: Doc, quotes: Sequence[Quote], max_sentences: int, max_words: int
+    ) -> list[SelectedSentence]: ...
+
+
 class Summarizer(ABC):
     info: ModelInfo
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, select: Selection = select_sentences) -> None:
         self.settings = settings
+        self.select = select
 
     def summarize(self, article: Article, doc: Doc, quotes: Sequence[Quote]) -> Summary:
-        selected = select_sentences(
+        selected = self.select(
             article,
             doc,
             quotes,
@@ -74,8 +84,8 @@ class ExtractiveSummarizer(Summarizer):
 class Seq2SeqSummarizer(Summarizer):
     """Selected sentences rewritten by a seq2seq model that may only delete words (copy-constrained)."""
 
-    def __init__(self, settings: Settings, compressor: Compressor) -> None:
-        super().__init__(settings)
+    def __init__(self, settings: Settings, compressor: Compressor, select: Selection = select_sentences) -> None:
+        super().__init__(settings, select)
         self.compressor = compressor
         self.info = ModelInfo(generator="seq2seq", name=compressor.name, version=compressor.version)
 
