@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 
 from service import lexicon, readability
 from service.schema import Article, Quote, TextSpan
-from service.text_facts import DOUBLE_QUOTE_MARKS, match_dateline
+from service.text_facts import DOUBLE_QUOTE_MARKS, QUOTE_MARKS, match_dateline
 
 MIN_WORDS = 6
 # Sentences longer than this (in words) are not rewritten: the compressor was trained on shorter ones.
@@ -335,7 +335,8 @@ def _without_dateline(article: Article, words: tuple[Word, ...]) -> tuple[Word, 
             rest.append(word)
         elif word.end > dateline.end:  # "(CNN)They" is one token: keep the part after the dateline
             rest.append(Word(word.text[dateline.end - word.start :], dateline.end, word.end))
-    while rest and not any(ch.isalnum() for ch in rest[0].text):
+    # The separator goes ("-", ":"); a quote mark opening the sentence stays, or its quotation is unpaired.
+    while rest and not any(ch.isalnum() for ch in rest[0].text) and rest[0].text not in QUOTE_MARKS:
         rest.pop(0)
     return tuple(rest) or words
 
