@@ -193,11 +193,9 @@ def test_a_sentence_a_publisher_would_not_print_is_passed_over(nlp, second, prin
 )
 def test_a_sentence_pointing_back_follows_the_sentence_it_points_to(nlp, before, may_lean):
     leaning = "It was found to be unsafe by engineers who inspected it in the spring of 2019."
-    texts = chosen(nlp, LEAD + before + leaning + LAST, max_sentences=3)
-    assert (leaning in texts) is may_lean
     article = page.single_article(LEAD + before + leaning + LAST)
-    doc = nlp(article.body.text)
-    selected = select_sentences(article, doc, [], max_sentences=3, max_words=1000)
+    selected = select_sentences(article, nlp(article.body.text), [], max_sentences=3, max_words=1000)
+    assert (leaning in [s.span.text for s in selected]) is may_lean
     bullets = [Bullet(s.span.text, s.span, ((s.span.start, s.span.end),)) for s in selected]
     assert not any(rules for rules in broken_rules(article, bullets))
 
