@@ -47,9 +47,25 @@ def write_markdown(report: dict, path: Path) -> None:
             cells += [f"{scores['f']:.2f} [{low:.2f}, {high:.2f}]", f"{scores['p']:.2f}", f"{scores['r']:.2f}"]
         cells += [f"{block['faithfulness']:.3f}", f"{block['length']:.1f}"]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += readability_lines(report["readability"])
     latency = report["latency_ms"]
     lines += ["", f"Summary stage latency per article: p50 {latency['p50']} ms, p95 {latency['p95']} ms.", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def readability_lines(readability: dict[str, dict]) -> list[str]:
+    """A table of the share of bullets breaking each readability rule, one row per summary."""
+    rules = [rule for rule in next(iter(readability.values())) if rule != "bullets"]
+    lines = [
+        "",
+        "Readability (service/readability.py): share of bullets breaking each rule.",
+        "",
+        "| summary | bullets | " + " | ".join(rules) + " |",
+        "|" + "---|" * (len(rules) + 2),
+    ]
+    for name, shares in readability.items():
+        lines.append(f"| {name} | {shares['bullets']} | " + " | ".join(f"{shares[r]:.3f}" for r in rules) + " |")
+    return lines
 
 
 def write_chart(report: dict, path: Path) -> None:

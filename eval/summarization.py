@@ -1,5 +1,10 @@
 """ROUGE, faithfulness, length and latency of the summariser against Lead-3 and published systems.
 
+Beside the system: Lead-3, Lead cut to the system's length, the greedy sentence oracle (an upper bound),
+published systems where the data has them; the ablations (the selection not rewritten, the compressor
+without its salience prior, the compressor on Lead-3); and the share of bullets breaking each
+readability rule (service/readability.py).
+
 python -m eval summarization --data FILE.jsonl|PAGE.txt --out OUT.json [--split NAME] [--limit N] [--model DIR_OR_ID]
 Writes OUT.json, OUT.md (table) and OUT.png (bar chart) side by side.
 """
@@ -14,32 +19,42 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from spacy.tokens import Doc
 from tqdm import tqdm
 
 from eval.data import DataError, EvalItem, load_items
 from eval.metrics import (
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
+    LEAD_SENTENCES,
     FaithfulnessChecker,
+    OracleSelector,
     RougeEvaluator,
     aggregate_rouge,
     latency_percentiles,
     lead_sentences,
+    lead_words,
     mean_length,
+    word_count,
 )
 from eval.report import write_chart, write_markdown
 from service import page
 from service.compress import Seq2SeqCompressor
 from service.nlp import ModelLoadError
-from service.pipeline import Pipeline, StageTimer
-from service.schema import Article
+from service.pipeline import Analysis, Pipeline, StageTimer
+from service.readability import RULES
+from service.schema import Article, Bullet, Quote
+from service.select import SelectedSentence, first_sentences
 from service.settings import Settings
-from service.summarize import Seq2SeqSummarizer
+from service.summarize import Seq2SeqSummarizer, Summarizer, broken_rules
 
 SYSTEM = "system"
 LEAD3 = "lead3"
+LEAD_LENGTH_MATCHED = "lead_length_matched"
+ORACLE = "oracle_selection"
 ABLATION = "selected_sentences"
 PRIOR_ABLATION = "compressor_without_salience_prior"
+LEAD_ABLATION = "compressor_on_lead3"
 # Settings that shape the summaries, recorded with every report.
 SUMMARY_SETTINGS = (
     "summary_model",
@@ -68,6 +83,13 @@ class SystemRun:
     bullets: list[tuple[str, ...]]
     selected: list[tuple[str, ...]]
     summary_ms: list[float]
+    # Per item, per bullet: the readability rules it breaks (service/readability.py); the same for the
+    # selected sentences as they stand in the article.
+    bullet_rules: list[list[frozenset[str]]]
+    selected_rules: list[list[frozenset[str]]]
+    # Per item, what the summary was made from (None where the pipeline does not say): the ablations
+    # summarise the same parse and quotes again rather than parse every article once more.
+    analyses: list[Analysis | None]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -155,14 +177,30 @@ def source_text(item: EvalItem) -> str:
 def run_system(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> SystemRun:
     # One warm-up article first: lazy initialisation would otherwise land in the first timing.
     pipeline.analyse_article(article_for(items[0]))
-    bullets, selected, summary_ms = [], [], []
+    run = SystemRun([], [], [], [], [], [])
     for item in tqdm(items, desc="summarising", unit="article"):
         timer = StageTimer()
         result = pipeline.analyse_article(article_for(item), timer)
-        bullets.append(tuple(_one_line(b.text) for b in result.summary.bullets))
-        selected.append(tuple(_one_line(s.text) for s in result.summary.selected_sentences))
-        summary_ms.append(timer.ms.get("summary", 0.0))
-    return SystemRun(bullets, selected, summary_ms)
+        summary = result.summary
+        run.bullets.append(tuple(_one_line(b.text) for b in summary.bullets))
+        run.selected.append(tuple(_one_line(s.text) for s in summary.selected_sentences))
+        run.summary_ms.append(timer.ms.get("summary", 0.0))
+        run.bullet_rules.append(broken_rules(result.article, summary.bullets))
+        unrewritten = [Bullet(s.text, s, ((s.start, s.end),)) for s in summary.selected_sentences]
+        run.selected_rules.append(broken_rules(result.article, unrewritten))
+        run.analyses.append(getattr(result, "analysis", None))
+    return run
+
+
+def summarise_again(analyses: Sequence[Analysis | None], summarizer: Summarizer) -> list[tuple[str, ...]]:
+    """Each article's bullets from another summariser over the system's own analysis of it."""
+    bullets = []
+    for analysis in tqdm(analyses, desc="summarising again", unit="article"):
+        if analysis is None:
+            raise ValueError("the pipeline kept no analysis of an article to summarise again")
+        summary = summarizer.summarize(analysis.article, analysis.doc, analysis.quotes)
+        bullets.append(tuple(_one_line(b.text) for b in summary.bullets))
+    return bullets
 
 
 def _one_line(text: str) -> str:
@@ -179,12 +217,42 @@ def without_salience_prior(pipeline: SummaryPipeline) -> SummaryPipeline | None:
     if not isinstance(compressor, Seq2SeqCompressor) or compressor.salience_weight == 0:
         return None
     without = compressor.with_salience_weight(0.0)
-    return Pipeline(pipeline.settings, pipeline.nlp, Seq2SeqSummarizer(pipeline.settings, without), pipeline.content)
+    return Pipeline(
+        pipeline.settings,
+        pipeline.nlp,
+        Seq2SeqSummarizer(pipeline.settings, without, summarizer.select),
+        pipeline.content,
+    )
+
+
+def on_lead3(pipeline: SummaryPipeline) -> SummaryPipeline | None:
+    """The same compressor on the article's first three candidate sentences instead of the selection, or
+    None where there is no compressor."""
+    summarizer = pipeline.summarizer
+    if not isinstance(pipeline, Pipeline) or not isinstance(summarizer, Seq2SeqSummarizer):
+        return None
+    lead = Seq2SeqSummarizer(pipeline.settings, summarizer.compressor, _lead3_selection)
+    return Pipeline(pipeline.settings, pipeline.nlp, lead, pipeline.content)
+
+
+def _lead3_selection(
+    article: Article, doc: Doc, quotes: Sequence[Quote], max_sentences: int, max_words: int
+) -> list[SelectedSentence]:
+    """Lead-3 as a summariser's selection: the first three candidate sentences, whatever the budget."""
+    return first_sentences(article, doc, LEAD_SENTENCES)
 
 
 def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:
     system_run = run_system(items, pipeline)
     baselines = {LEAD3: [lead_sentences(item.article) for item in items]}
+    # Lead cut to the system's word count, article by article: a gain over it is not length alone.
+    baselines[LEAD_LENGTH_MATCHED] = [
+        lead_words(item.article, sum(word_count(b) for b in bullets))
+        for item, bullets in zip(items, system_run.bullets)
+    ]
+    # The best ROUGE any choice of whole sentences reaches: an upper bound for the selection.
+    oracle = OracleSelector()
+    baselines[ORACLE] = [oracle.summary(lead_sentences(item.article, None), item.reference) for item in items]
     for name in _shared_system_names(items):
         baselines[name] = [item.systems[name] for item in items]
     scorer = Scorer(items, FaithfulnessChecker(pipeline.nlp.language))
@@ -203,17 +271,31 @@ def evaluate(items: Sequence[EvalItem], pipeline: SummaryPipeline) -> dict:
         "faithfulness": system["faithfulness"],
         "length": system["length"],
         "latency_ms": latency_percentiles(system_run.summary_ms),
-        "ablation": _ablations(items, pipeline, scorer, system_run),
+        "ablation": _ablations(pipeline, scorer, system_run),
+        "readability": {
+            SYSTEM: rule_shares(system_run.bullet_rules),
+            ABLATION: rule_shares(system_run.selected_rules),
+        },
         "bootstrap": {"resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED, "confidence": 0.95},
     }
 
 
-def _ablations(items: Sequence[EvalItem], pipeline: SummaryPipeline, scorer: Scorer, system_run: SystemRun) -> dict:
+def _ablations(pipeline: SummaryPipeline, scorer: Scorer, system_run: SystemRun) -> dict:
     ablations = {ABLATION: scorer.block(system_run.selected)}
     model_alone = without_salience_prior(pipeline)
     if model_alone is not None:
-        ablations[PRIOR_ABLATION] = scorer.block(run_system(items, model_alone).bullets)
+        ablations[PRIOR_ABLATION] = scorer.block(summarise_again(system_run.analyses, model_alone.summarizer))
+    lead = on_lead3(pipeline)
+    if lead is not None:
+        ablations[LEAD_ABLATION] = scorer.block(summarise_again(system_run.analyses, lead.summarizer))
     return ablations
+
+
+def rule_shares(rules: Sequence[Sequence[frozenset[str]]]) -> dict:
+    """How many bullets there were, and the share (0-1) of them that break each readability rule."""
+    flat = [broken for item in rules for broken in item]
+    shares = {rule: round(sum(rule in broken for broken in flat) / len(flat), 4) if flat else 0.0 for rule in RULES}
+    return {"bullets": len(flat), **shares}
 
 
 def _shared_system_names(items: Sequence[EvalItem]) -> list[str]:

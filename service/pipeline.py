@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+from spacy.tokens import Doc
+
 from service import html_page, page, quotes
 from service.nlp import Parser, get_parser
 from service.quote_content import ContentChooser, default_chooser
@@ -30,6 +32,15 @@ class NoArticleError(ValueError):
 
 
 @dataclass(frozen=True)
+class Analysis:
+    """An article as the summariser reads it: cut to max_article_chars, parsed, its quotes found."""
+
+    article: Article
+    doc: Doc
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
 class ArticleResult:
     article: Article
     quotes: tuple[Quote, ...]
@@ -37,6 +48,8 @@ class ArticleResult:
     # True when the article was longer than max_article_chars and only its first paragraphs were read.
     truncated: bool = False
     paragraphs_analysed: int = 0
+    # What the summary was made from (the eval summarises it again with other summarisers).
+    analysis: Analysis | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,7 @@ class Pipeline:
             summary=summary,
             truncated=truncated,
             paragraphs_analysed=len(analysed.paragraphs),
+            analysis=Analysis(analysed, doc, found),
         )
 
     def _fit_to_limit(self, article: Article) -> Article:

@@ -15,14 +15,11 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from service import lexicon
+from service import lexicon, readability
 from service.schema import Article, Quote, TextSpan
-from service.text_facts import DOUBLE_QUOTE_MARKS
+from service.text_facts import DOUBLE_QUOTE_MARKS, QUOTE_MARKS, match_dateline
 
 MIN_WORDS = 6
-# Two sentences sharing this share of the shorter one's words say the same thing: only the better one is a
-# bullet (a page that repeats a sentence, or restates it with a word changed).
-NEAR_DUPLICATE_OVERLAP = 0.8
 # Sentences longer than this (in words) are not rewritten: the compressor was trained on shorter ones.
 MAX_REWRITE_WORDS = 80
 DELETABLE_DEPENDENCIES = lexicon.word_set("deletable_dependencies.txt", lowercase=False)
@@ -78,6 +75,24 @@ class SelectedSentence:
         return values
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """A sentence the summary may take, with what the readability rules need to know of it."""
+
+    span: Span
+    words: int
+    # Content words, to tell when two sentences say the same thing.
+    content: frozenset[str]
+    # It opens by pointing back ("It", "But"): a bullet only right after the sentence it points to.
+    leans_back: bool
+    # The candidate that is the very sentence before it in the article (None: nothing, or a sentence
+    # that is no candidate, such as a question, stands there), and whether nothing stands before it.
+    previous: int | None
+    first: bool
+    # A publisher could print it as a bullet: quote marks balanced, not page furniture.
+    printable: bool
+
+
 def select_sentences(
     article: Article,
     doc: Doc,
@@ -88,41 +103,87 @@ def select_sentences(
     """Best-scoring sentences until they reach ``max_words`` words, returned in article order.
 
     The sentence that crosses the budget is kept whole: cutting a sentence, or skipping it for a shorter
-    one further down, loses more news than a few words over the budget cost.
+    one further down, loses more news than a few words over the budget cost. A sentence that breaks a
+    readability rule (service/readability.py) is passed over for the next best.
     """
-    candidates = _candidate_sentences(doc)
-    sentences = [s for s in candidates if _word_count(s) >= MIN_WORDS] or candidates
-    if not sentences:
+    candidates = _candidates(doc)
+    if not candidates:
         return []
-    scores = _scores(sentences, doc, article)
-    ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
+    scores = _scores([c.span for c in candidates], doc, article)
+    chosen = _choose(candidates, scores, max_sentences, max_words)
+    counts = _word_counts(doc)
+    return [_selected(article, candidates[i].span, i, scores[i], counts) for i in chosen]
+
+
+def first_sentences(article: Article, doc: Doc, count: int) -> list[SelectedSentence]:
+    """The article's first ``count`` candidate sentences, whatever their scores (the Lead-n baseline)."""
+    spans = [c.span for c in _candidates(doc)][:count]
+    counts = _word_counts(doc)
+    return [_selected(article, span, i, 0.0, counts) for i, span in enumerate(spans)]
+
+
+def _choose(candidates: Sequence[_Candidate], scores: Sequence[float], max_sentences: int, max_words: int) -> list[int]:
+    """Indices of the sentences to summarise with, best score first until the budget, in article order.
+    Never a sentence a publisher would not print, one that says again what a chosen sentence before it
+    says (or that a chosen one after it says again), or one that points back to a sentence not chosen
+    right before it."""
     chosen: list[int] = []
-    chosen_words: list[set[str]] = []
     words = 0
-    for i in ranked:
+    for i in sorted(range(len(candidates)), key=lambda i: -scores[i]):
         if words >= max_words or len(chosen) >= max_sentences:
             break
-        own = {word_form(t.text) for t in sentences[i] if not t.is_punct and not t.is_space}
-        if any(_overlap(own, other) >= NEAR_DUPLICATE_OVERLAP for other in chosen_words):
+        candidate = candidates[i]
+        if not candidate.printable:
+            continue
+        if candidate.leans_back and not candidate.first and candidate.previous not in chosen:
+            continue
+        # Read in article order, no bullet may say again what one before it said, whichever was chosen first.
+        before = [candidates[j].content for j in chosen if j < i]
+        after = [candidates[j].content for j in chosen if j > i]
+        if readability.repeats(candidate.content, before) or any(
+            readability.repeats(later, [candidate.content]) for later in after
+        ):
             continue
         chosen.append(i)
-        chosen_words.append(own)
-        words += _word_count(sentences[i])
-    counts = Counter(word_form(t.text) for t in doc if not t.is_punct and not t.is_space)
-    return [_selected(article, sentences[i], i, scores[i], counts) for i in sorted(chosen)]
+        words += candidate.words
+    # An article whose every sentence breaks a rule still gets its best one.
+    return sorted(chosen) or [max(range(len(candidates)), key=lambda i: scores[i])]
 
 
-def _overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
-
-
-def _candidate_sentences(doc: Doc) -> list[Span]:
+def _candidates(doc: Doc) -> list[_Candidate]:
+    """Statements of at least MIN_WORDS words (no questions), each within one paragraph, in article
+    order; when there are none, every statement."""
+    parts = _sentence_parts(doc)
+    statements = [k for k, part in enumerate(parts) if not part.text.rstrip().endswith("?")]
+    kept = [k for k in statements if _word_count(parts[k]) >= MIN_WORDS] or statements
+    index = {k: i for i, k in enumerate(kept)}
     candidates = []
-    for sentence in doc.sents:
-        for part in _within_paragraphs(sentence):
-            if part.text.strip() and not part.text.rstrip().endswith("?"):
-                candidates.append(part)
+    for k in kept:
+        text = parts[k].text
+        dateline = match_dateline(text)
+        if dateline is not None:
+            text = text[dateline.separator_end :]
+        candidates.append(
+            _Candidate(
+                span=parts[k],
+                words=_word_count(parts[k]),
+                content=readability.content_words(text),
+                leans_back=readability.opens_leaning_back(text),
+                previous=index.get(k - 1),
+                first=k == 0,
+                printable=not readability.unbalanced_quotes(text) and not readability.is_furniture(text),
+            )
+        )
     return candidates
+
+
+def _sentence_parts(doc: Doc) -> list[Span]:
+    """Every sentence of the doc, split at paragraph breaks, in order."""
+    return [part for sentence in doc.sents for part in _within_paragraphs(sentence) if part.text.strip()]
+
+
+def _word_counts(doc: Doc) -> Counter:
+    return Counter(word_form(t.text) for t in doc if not t.is_punct and not t.is_space)
 
 
 def _within_paragraphs(sentence: Span) -> list[Span]:
@@ -146,7 +207,7 @@ def _content_lemmas(tokens) -> Counter:
     return Counter(t.lemma_.lower() for t in tokens if t.is_alpha and not t.is_stop)
 
 
-def _scores(sentences: list[Span], doc: Doc, article: Article) -> list[float]:
+def _scores(sentences: Sequence[Span], doc: Doc, article: Article) -> list[float]:
     document = _content_lemmas(doc)
     headline = {w.lower() for w in article.headline.text.split()} if article.headline else set()
     scores = []
@@ -274,7 +335,8 @@ def _without_dateline(article: Article, words: tuple[Word, ...]) -> tuple[Word, 
             rest.append(word)
         elif word.end > dateline.end:  # "(CNN)They" is one token: keep the part after the dateline
             rest.append(Word(word.text[dateline.end - word.start :], dateline.end, word.end))
-    while rest and not any(ch.isalnum() for ch in rest[0].text):
+    # The separator goes ("-", ":"); a quote mark opening the sentence stays, or its quotation is unpaired.
+    while rest and not any(ch.isalnum() for ch in rest[0].text) and rest[0].text not in QUOTE_MARKS:
         rest.pop(0)
     return tuple(rest) or words
 

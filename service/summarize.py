@@ -9,13 +9,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from spacy.tokens import Doc
 
+from service import readability
 from service.compress import Compressor, load_compressor
 from service.schema import Article, Bullet, Quote, Summary
 from service.select import SelectedSentence, select_sentences
 from service.settings import Settings
+from service.text_facts import SENTENCE_END
 
 
 @dataclass(frozen=True)
@@ -25,21 +28,31 @@ class ModelInfo:
     version: str
 
 
+class Selection(Protocol):
+    """How a summariser picks its sentences: select_sentences, or a baseline the eval compares it with."""
+
+    def __call__(
+        self, article: Article, doc: Doc, quotes: Sequence[Quote], max_sentences: int, max_words: int
+    ) -> list[SelectedSentence]: ...
+
+
 class Summarizer(ABC):
     info: ModelInfo
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, select: Selection = select_sentences) -> None:
         self.settings = settings
+        self.select = select
 
     def summarize(self, article: Article, doc: Doc, quotes: Sequence[Quote]) -> Summary:
-        selected = select_sentences(
+        selected = self.select(
             article,
             doc,
             quotes,
             max_sentences=self.settings.summary_max_bullets,
             max_words=self._selection_word_budget(),
         )
-        bullets = self._bullets(article, selected, quotes)
+        # Sentences that were different can become near-copies once the compressor has shortened them.
+        bullets = readability.without_repeats(self._bullets(article, selected, quotes))
         return Summary(
             bullets=tuple(bullets),
             selected_sentences=tuple(s.span for s in selected),
@@ -71,8 +84,8 @@ class ExtractiveSummarizer(Summarizer):
 class Seq2SeqSummarizer(Summarizer):
     """Selected sentences rewritten by a seq2seq model that may only delete words (copy-constrained)."""
 
-    def __init__(self, settings: Settings, compressor: Compressor) -> None:
-        super().__init__(settings)
+    def __init__(self, settings: Settings, compressor: Compressor, select: Selection = select_sentences) -> None:
+        super().__init__(settings, select)
         self.compressor = compressor
         self.info = ModelInfo(generator="seq2seq", name=compressor.name, version=compressor.version)
 
@@ -89,8 +102,30 @@ class Seq2SeqSummarizer(Summarizer):
                 bullets.append(_unrewritten(sentence))
                 continue
             kept = next(compressed)
-            bullets.append(Bullet(_capitalised_like(render(article, kept), sentence.span.text), sentence.span, kept))
+            bullet = Bullet(_capitalised_like(render(article, kept), sentence.span.text), sentence.span, kept)
+            bullets.append(bullet if _reads_as_well(bullet.text, sentence.span.text) else _unrewritten(sentence))
         return bullets
+
+
+def _reads_as_well(bullet: str, sentence: str) -> bool:
+    """A compression may not break a rule its sentence kept: leave a quote mark unpaired, or open with a
+    word that points back ("In March, it rose" -> "It rose")."""
+    return not (
+        (readability.unbalanced_quotes(bullet) and not readability.unbalanced_quotes(sentence))
+        or (readability.opens_leaning_back(bullet) and not readability.opens_leaning_back(sentence))
+    )
+
+
+def broken_rules(article: Article, bullets: Sequence[Bullet]) -> list[frozenset[str]]:
+    """The readability rules each bullet breaks (service/readability.py), in this article."""
+    read = article_page_slices(article)
+    article_start = article.paragraphs[0].start if article.paragraphs else 0
+
+    def adjacent(before: Bullet | None, bullet: Bullet) -> bool:
+        start = before.source_sentence.end if before is not None else article_start
+        return SENTENCE_END.search(read(start, bullet.source_sentence.start) + " ") is None
+
+    return readability.broken_rules(bullets, adjacent)
 
 
 def _capitalised_like(bullet: str, sentence: str) -> str:

@@ -12,6 +12,7 @@ from transformers import BartConfig
 from eval import speed, summarization
 from eval.data import DataError, EvalItem, load_items
 from eval.metrics import lead_sentences, word_count
+from service.readability import RULES
 from service.schema import Bullet, Summary, TextSpan
 from service.settings import DEFAULT_SPACY_MODEL
 from service.summarize import ModelInfo
@@ -171,7 +172,7 @@ class LeadPipeline:
         if timer is not None:
             with timer.stage("summary"):
                 pass
-        return type("Result", (), {"summary": Summary(bullets, spans, "seq2seq")})()
+        return type("Result", (), {"article": article, "summary": Summary(bullets, spans, "seq2seq")})()
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +190,12 @@ def test_evaluate_scores_system_baselines_and_ablation_alike(lead_pipeline):
         report.pop("latency_ms")
     assert first == again  # fixed bootstrap seed: same input, same numbers
     assert first["n"] == 3 and first["model"] == {"name": "lead-two", "version": "0"}
-    assert list(first["baselines"]) == ["lead3", "bart", "pgn"]
+    assert list(first["baselines"]) == ["lead3", "lead_length_matched", "oracle_selection", "bart", "pgn"]
+    # Lead cut to the system's words, article by article: the same length as the system.
+    assert first["baselines"]["lead_length_matched"]["length"] == first["length"]
+    # The oracle chose its sentences by ROUGE against the reference: above Lead-3 and the system.
+    oracle = first["baselines"]["oracle_selection"]["rouge1"]["f"]
+    assert oracle >= first["baselines"]["lead3"]["rouge1"]["f"] and oracle >= first["system"]["rouge1"]["f"]
     # The fake's bullets are its selected sentences, so the ablation scores exactly as the system.
     assert first["ablation"]["selected_sentences"] == first["system"]
     # Lead-2 is a prefix of Lead-3: never more recall, and both copy the article (faithful).
@@ -201,7 +207,7 @@ def test_evaluate_scores_system_baselines_and_ablation_alike(lead_pipeline):
 def test_scraped_page_items_are_summarised_from_the_parsed_article(lead_pipeline):
     items = load_items(FIXTURES / "arab-news-page.txt").items
     report = summarization.evaluate(items, lead_pipeline)
-    assert report["n"] == 1 and list(report["baselines"]) == ["lead3"]
+    assert report["n"] == 1 and list(report["baselines"]) == ["lead3", "lead_length_matched", "oracle_selection"]
     assert report["system"]["rouge1"]["f"] > 0 and report["system"]["faithfulness"] == 1.0
 
 
@@ -211,7 +217,7 @@ def test_systems_missing_on_some_items_are_left_out(lead_pipeline):
         EvalItem("b", "Delta rose. Echo fell.", ("Delta rose.",), {"x": ("Delta rose.",)}),
     ]
     report = summarization.evaluate(items, lead_pipeline)
-    assert list(report["baselines"]) == ["lead3", "x"]
+    assert list(report["baselines"]) == ["lead3", "lead_length_matched", "oracle_selection", "x"]
     assert report["baselines"]["x"]["rouge1"]["f"] == 100.0
 
 
@@ -233,7 +239,12 @@ def test_summarization_command_writes_json_markdown_and_chart(tmp_path, pipeline
         "length",
         "latency_ms",
         "ablation",
+        "readability",
     }
+    assert set(report["readability"]) == {"system", "selected_sentences"}
+    for shares in report["readability"].values():
+        assert set(shares) == {"bullets", *RULES} and shares["bullets"] >= 3
+        assert all(0.0 <= shares[rule] <= 1.0 for rule in RULES)
     for block in (report["system"], report["baselines"]["lead3"], report["ablation"]["selected_sentences"]):
         assert set(block) >= {"rouge1", "rouge2", "rougeLsum", "ci", "faithfulness", "length"}
         assert set(block["rouge1"]) == {"p", "r", "f"}
@@ -244,6 +255,8 @@ def test_summarization_command_writes_json_markdown_and_chart(tmp_path, pipeline
     assert report["latency_ms"]["p50"] <= report["latency_ms"]["p95"]
     markdown = out.with_suffix(".md").read_text()
     assert "baseline: lead3" in markdown and "ablation: selected_sentences" in markdown
+    assert "baseline: lead_length_matched" in markdown and "baseline: oracle_selection" in markdown
+    assert "| summary | bullets | " + " | ".join(RULES) + " |" in markdown
     assert out.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
 
 
@@ -329,8 +342,23 @@ def test_seq2seq_reports_the_compressor_without_its_salience_prior(tmp_path):
     assert model_alone.summarizer.compressor.model is pipeline.summarizer.compressor.model  # not loaded twice
     assert pipeline.summarizer.compressor.salience_weight == 1.5
     report = summarization.evaluate(load_items(FRANK_STYLE).items, pipeline)
-    assert set(report["ablation"]) == {"selected_sentences", "compressor_without_salience_prior"}
+    assert set(report["ablation"]) == {
+        "selected_sentences",
+        "compressor_without_salience_prior",
+        "compressor_on_lead3",
+    }
     assert report["settings"]["salience_weight"] == 1.5
+    on_lead = summarization.on_lead3(pipeline)
+    assert on_lead.summarizer.compressor is pipeline.summarizer.compressor
+    # The compressor's input is the article's first three sentences (less the dateline), whatever their scores.
+    item = load_items(FRANK_STYLE).items[2]
+    analysis = pipeline.analyse_article(summarization.article_for(item)).analysis
+    lead = on_lead.summarizer.summarize(analysis.article, analysis.doc, analysis.quotes)
+    lead3 = lead_sentences(item.article)
+    assert [s.text for s in lead.selected_sentences] == [lead3[0].removeprefix("(CNN)"), *lead3[1:]]
+    assert set(report["readability"]) == {"system", "selected_sentences"}
+    shares = report["readability"]["system"]
+    assert shares["bullets"] >= 3 and all(0.0 <= shares[rule] <= 1.0 for rule in RULES)
 
 
 def test_speed_command_times_only_long_enough_articles_and_model_loads(tmp_path, capsys):

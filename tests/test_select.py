@@ -65,6 +65,22 @@ def test_dateline_glued_to_the_first_word_is_cut_inside_the_token():
 
 
 @pytest.mark.parametrize(
+    "text, opening",
+    [
+        ('(CNN)"A long, long time ago..." Those five words make baby boomers think of "American Pie."', '"A long'),
+        ("SEOUL (Reuters) - “We will reopen the bridge,” the minister said at a news conference.", "“We will"),
+        # Negative case: the separator after the dateline goes.
+        ("SEOUL (Reuters) - The minister said the bridge would reopen at a news conference.", "The minister"),
+    ],
+)
+def test_a_quote_mark_after_the_dateline_stays_with_its_sentence(text, opening):
+    article = page.single_article(text)
+    doc = load_spacy(DEFAULT_SPACY_MODEL)(article.body.text)
+    (first,) = select_sentences(article, doc, [], max_sentences=1, max_words=100)
+    assert first.span.text.startswith(opening)
+
+
+@pytest.mark.parametrize(
     "repeated",
     [
         "Officials said on Monday that the bridge over the river would reopen next week after repairs.",
