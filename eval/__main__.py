@@ -1,4 +1,4 @@
-"""python -m eval {summarization,attribution,speed,batch-speed} ...  (each writes a JSON report)."""
+"""python -m eval {summarization,knobs,attribution,speed,batch-speed} ...  (each writes a JSON report)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 # command -> (module, one-line help). Only the module of the command asked for is imported.
 COMMANDS = {
     "summarization": ("eval.summarization", "summaries vs the publisher's bullets, with baselines"),
+    "knobs": ("eval.knobs", "the summariser's knobs tried one at a time on one split (choose them on tune)"),
     "attribution": ("eval.attribution", "quotes and speakers vs PolNeAR gold spans"),
     "speed": ("eval.speed", "latency per pipeline stage, with a BART-large-shaped reference"),
     "batch-speed": ("eval.batch_speed", "batch throughput of the loop, pool and Ray engines, outputs compared"),
