@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     generator: str = "seq2seq"
     device: str = "cpu"
 
-    # Target summary length in words; chosen on the FRANK CNN/DM dev set with keep_bias and salience_weight.
+    # Target summary length in words, chosen on FRANK dev in an earlier round: cnndm_val tune (all CNN) prefers
+    # 30-40 at a 1.3-2.6 ROUGE-1 cost on FRANK; keep_bias and salience_weight are flat on tune
+    # (docs/summary-knobs.md, python -m eval knobs).
     summary_max_words: int = Field(50, ge=5, le=400)
     summary_max_bullets: int = Field(4, ge=1, le=20)
     num_beams: int = Field(1, ge=1, le=8)

@@ -433,9 +433,10 @@ class SpeakerResolver:
                 continue
             for name in self._cleaned(list(ent), person=True):
                 person = self.canonical_person(name.words)
-                nouns = [t for t in self._title_before(name) if t.pos_ in ("NOUN", "PROPN")]
+                title = self._title_before(name)
+                nouns = [t for t in title if t.pos_ in ("NOUN", "PROPN")]
                 if person is not None and nouns:
-                    roles.append(self._role(name.start, nouns[-1], self._title_before(name), person.chars))
+                    roles.append(self._role(name.start, nouns[-1], title, person.chars))
         return roles
 
     def _title_before(self, name: Name) -> list[Token]:
