@@ -93,6 +93,9 @@ NAME_PARTICLES = frozenset(
 MAX_TITLE_TOKENS = 6
 TITLE_POS = frozenset({"NOUN", "PROPN", "ADJ"})
 DESCRIPTION_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
+# Words of four letters or more in a line with no lower-case word that make it a headline with a single
+# word outside the names the recogniser found in it.
+TITLE_CASED_LONG_LINE = 5
 # Prepositions after a document noun that name its author ("a statement from the EU", "a study by X").
 AUTHOR_PREPOSITIONS = frozenset({"from", "by"})
 
@@ -242,11 +245,14 @@ class SpeakerResolver:
         self.organisation_names = [n for n in self.names if not n.person and self.tokens[n.start].ent_type_ == "ORG"]
         self.person_words = {word for name in self.person_names for word in name.words}
         self._name_at = {i: name for name in self.names for i in range(name.start, name.end)}
-        self._subjects = [t for t in self.tokens if t.dep_ in SUBJECT_DEPS and not self._in_quote(t)]
+        # A headline's subject is no antecedent either ("Carly Fiorina Endorses Ted Cruz: …" parses as a name).
+        self._subjects = [
+            t for t in self.tokens if t.dep_ in SUBJECT_DEPS and not self._in_quote(t) and t.i not in self._headline
+        ]
         # The first token of each of spaCy's sentences (the quote code bisects in it too).
         self.sentence_starts = tuple(sent.start for sent in self._sentences)
         self._subject_index = [t.i for t in self._subjects]
-        self._entities = [e for e in doc.ents if not self._in_quote(e.root)]
+        self._entities = [e for e in doc.ents if not self._in_quote(e.root) and e.start not in self._headline]
         self._entity_index = [e.root.i for e in self._entities]
         self._canonical: dict[tuple[str, ...], Name] = {}
         self._expansions: dict[str, CharSpan | None] = {}
@@ -924,8 +930,13 @@ def _capitalised_only_as_first(token: Token) -> bool:
 def _title_cased(sentence: list[Token]) -> bool:
     """A headline-style sentence, where every word is capitalised and proper-noun tags mean little (names
     do not count: "Prime Minister Justin Trudeau visited Halifax" is no headline)."""
-    words = [t for t in sentence if t.is_alpha and len(t) > 3 and not t.ent_type_]
-    return len(words) >= 2 and all(t.text[0].isupper() for t in words)
+    words = [t for t in sentence if t.is_alpha and len(t) > 3]
+    plain = [t for t in words if not t.ent_type_]
+    # A name the recogniser stretched over headline words ("Fiorina Endorses Ted Cruz") hides them: a long
+    # line with no lower-case word at all needs only one word outside a name.
+    long_capitalised = len(words) >= TITLE_CASED_LONG_LINE and not any(t.is_alpha and t.is_lower for t in sentence)
+    evidence = len(plain) >= 2 or (len(plain) == 1 and long_capitalised)
+    return evidence and all(t.text[0].isupper() for t in words)
 
 
 def _coordinated(head: Token) -> bool:

@@ -10,7 +10,7 @@ from service.page import single_article
 from service.quotes import extract_quotes
 from service.schema import Quote
 from service.settings import DEFAULT_SPACY_MODEL
-from service.speakers import SpeakerResolver
+from service.speakers import SpeakerResolver, _title_cased
 
 
 @pytest.fixture(scope="module")
@@ -401,6 +401,27 @@ def test_a_cue_hung_on_another_cue_goes_on_with_its_speaker(nlp):
         ("It is valuable,", "said", "Skelly"),
         ("Vito is great with data.", "explaining", "Skelly"),
     ]
+
+
+@pytest.mark.parametrize(
+    "words, entities, headline",
+    [
+        # The recogniser stretched a name over the headline's verb: one plain word and no lower case at all.
+        ("Holt Backs Tom Reyes : I Am ‘ Thrilled ’ By Mark Dunn .", [(0, 4, "PERSON"), (11, 13, "PERSON")], True),
+        (
+            "Hillary Ames met Governor Tom Reyes on Friday .",
+            [(0, 2, "PERSON"), (4, 6, "PERSON"), (7, 8, "DATE")],
+            False,
+        ),
+        ("Prime Minister Justin Trudeau visited Halifax .", [(2, 4, "PERSON"), (5, 6, "GPE")], False),
+    ],
+)
+def test_a_headline_is_told_by_its_capitals(nlp, words, entities, headline):
+    tokens = words.split()
+    ents = ["O"] * len(tokens)
+    for start, end, label in entities:
+        ents[start:end] = [f"B-{label}"] + [f"I-{label}"] * (end - start - 1)
+    assert _title_cased(list(Doc(nlp.vocab, words=tokens, ents=ents))) is headline
 
 
 def test_a_name_the_parser_joined_to_the_line_before_is_read_on_its_own_line(nlp):
