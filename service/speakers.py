@@ -417,10 +417,8 @@ class SpeakerResolver:
             entity = self._entity_of_name(name)
             root = max(self.tokens[name.start : name.end], key=lambda t: t.head.i not in range(name.start, name.end))
             # 'Mayor Doug McCallum', 'Surrey mayor Doug McCallum', 'media buying company GroupM'
-            title = self._title_before(name)
-            nouns = [t for t in title if t.pos_ in ("NOUN", "PROPN")]
-            if nouns:
-                roles.append(self._role(name.start, nouns[-1], title, entity))
+            if (titled := self._title_role(name, entity)) is not None:
+                roles.append(titled)
             for other in self._described_by(root):
                 roles.append(self._role(other.i, other, self._modifiers(other), entity))
             if not name.person and root.lemma_.lower() not in self.documents:
@@ -439,11 +437,15 @@ class SpeakerResolver:
                 continue
             for name in self._cleaned(list(ent), person=True):
                 person = self.canonical_person(name.words)
-                title = self._title_before(name)
-                nouns = [t for t in title if t.pos_ in ("NOUN", "PROPN")]
-                if person is not None and nouns:
-                    roles.append(self._role(name.start, nouns[-1], title, person.chars))
+                if person is not None and (titled := self._title_role(name, person.chars)) is not None:
+                    roles.append(titled)
         return roles
+
+    def _title_role(self, name: Name, entity: CharSpan) -> Role | None:
+        """The role a title right before a name gives its entity: the title's last noun is its head."""
+        title = self._title_before(name)
+        nouns = [t for t in title if t.pos_ in ("NOUN", "PROPN")]
+        return self._role(name.start, nouns[-1], title, entity) if nouns else None
 
     def _title_before(self, name: Name) -> list[Token]:
         """The words right before a name that describe it ("the Rockets’ general manager Bruce Hamilton")."""
