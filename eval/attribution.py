@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from eval import ggt
+from eval.data import fail
 from eval.extraction import extract_all
 from eval.ggt import names_agree
 from eval.metrics import precision_recall_f1
@@ -331,13 +332,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         items: list = ggt.load_ggt(args.data) if use_ggt else load_split(args.data, args.split)
     except (FileNotFoundError, AnnotationError, ggt.GgtFormatError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(str(error))
     if args.limit is not None:
         items = items[: args.limit]
     if not items:
-        print(f"error: no annotated texts in {args.data if use_ggt else args.data / args.split}", file=sys.stderr)
-        return 2
+        return fail(f"no annotated texts in {args.data if use_ggt else args.data / args.split}")
     from service.nlp import ModelLoadError  # spaCy loads only for the command that needs it
 
     score = ggt.evaluate if use_ggt else evaluate
@@ -349,8 +348,7 @@ def run(args: argparse.Namespace) -> int:
                 predictions = stack.enter_context(args.predictions.open("w", encoding="utf-8"))
             report = score(items, args.spacy_model, args.quote_content_model, predictions)
     except ModelLoadError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(str(error))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if use_ggt:

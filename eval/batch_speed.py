@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval.data import fail
 from service.batch import ENGINES, run_batch
 from service.settings import get_settings
 
@@ -51,11 +52,9 @@ def dev_articles(limit: int) -> list[dict[str, str]]:
 def run(args: argparse.Namespace) -> int:
     engines = [name.strip() for name in args.engines.split(",") if name.strip()]
     if unknown := set(engines) - set(ENGINES):
-        print(f"error: unknown engines {sorted(unknown)}", file=sys.stderr)
-        return 2
+        return fail(f"unknown engines {sorted(unknown)}")
     if not FRANK.exists() or not POLNEAR_DEV.is_dir():
-        print(f"error: {FRANK} or {POLNEAR_DEV} is missing", file=sys.stderr)
-        return 2
+        return fail(f"{FRANK} or {POLNEAR_DEV} is missing")
     records = dev_articles(args.limit)
     settings = get_settings()
     report: dict = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,12 @@ _PUNCT_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)\]]?(?:\s+|(?<=[a-z%)\
 
 class DataError(ValueError):
     """The evaluation input is missing or malformed; the message says where and what."""
+
+
+def fail(message: str) -> int:
+    """A user error of an eval command: one `error: ...` line on stderr, and the exit status 2."""
+    print(f"error: {message}", file=sys.stderr)
+    return 2
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from eval.data import DataError, EvalItem, load_items
+from eval.data import DataError, EvalItem, fail, load_items
 from eval.metrics import RougeEvaluator, aggregate_rouge, mean_length
 from eval.summarization import SUMMARY_SETTINGS, article_for, summarise_again
 from service.nlp import ModelLoadError
@@ -62,9 +62,9 @@ def parse_trials(specs: Sequence[str]) -> list[tuple[str, str]]:
 
 def run(args: argparse.Namespace) -> int:
     if args.out.suffix != ".json":
-        return _fail(f"--out must name a .json file, not {args.out}")
+        return fail(f"--out must name a .json file, not {args.out}")
     if args.limit is not None and args.limit < 1:
-        return _fail("--limit must be at least 1")
+        return fail("--limit must be at least 1")
     overrides = {"summary_model": args.model} if args.model else {}
     try:
         trials = parse_trials(args.trials)
@@ -72,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
         dataset = load_items(args.data, None, args.limit, split=args.split)
         pipeline = Pipeline.from_settings(Settings(**overrides))
     except ValidationError as exc:
-        return _fail(f"a value to try is not a valid setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+        return fail(f"a value to try is not a valid setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
     except (DataError, ValueError, ModelLoadError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     items = dataset.items
     analyses = [pipeline.analyse_article(article_for(item)).analysis for item in tqdm(items, desc="parsing")]
     rows = [_row("shipped", None, items, analyses, pipeline.summarizer)]
@@ -110,8 +110,3 @@ def _row(
 
 def _line(row: dict) -> str:
     return f"ROUGE-1/2/Lsum F {row['rouge1']['f']}/{row['rouge2']['f']}/{row['rougeLsum']['f']}, {row['words']} words"
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2

@@ -21,7 +21,7 @@ import torch
 from tqdm import tqdm
 from transformers import BartConfig, BartForConditionalGeneration
 
-from eval.data import DataError, load_items
+from eval.data import DataError, fail, load_items
 from eval.metrics import latency_percentiles, word_count
 from eval.summarization import settings_from_args
 from service.nlp import ModelLoadError
@@ -72,22 +72,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.limit < 1 or args.bart_limit < 0:
-        return _fail("--limit must be at least 1 and --bart-limit at least 0")
+        return fail("--limit must be at least 1 and --bart-limit at least 0")
     if args.bart_limit > args.limit:
-        return _fail("--bart-limit cannot exceed --limit (the ratio compares the same articles)")
+        return fail("--bart-limit cannot exceed --limit (the ratio compares the same articles)")
     torch.set_num_threads(TORCH_THREADS)
     try:
         # Speed needs only the article text; the reference is not read.
         items = load_items(args.data, require_reference=False).items
     except DataError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     texts = [item.article for item in items if word_count(item.article) >= args.min_words][: args.limit]
     if not texts:
-        return _fail(f"no article in {args.data} has {args.min_words} words or more")
+        return fail(f"no article in {args.data} has {args.min_words} words or more")
     try:
         pipeline, load_s = load_timed(settings_from_args(args))
     except (ModelLoadError, ValueError) as exc:
-        return _fail(f"could not load the pipeline: {exc}")
+        return fail(f"could not load the pipeline: {exc}")
     report = measure(texts, pipeline, args.bart_limit, bart_large_cnn_config())
     report["load_s"] = load_s
     report["data"] = str(args.data)
@@ -106,11 +106,6 @@ def load_timed(settings: Settings) -> tuple[Pipeline, dict[str, float]]:
     seconds: dict[str, float] = {}
     pipeline = Pipeline.from_settings(settings, seconds)
     return pipeline, {name: round(value, 2) for name, value in seconds.items()}
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
 
 
 def bart_large_cnn_config() -> BartConfig:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from spacy.tokens import Doc
 from tqdm import tqdm
 
-from eval.data import DataError, EvalItem, load_items
+from eval.data import DataError, EvalItem, fail, load_items
 from eval.metrics import (
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
@@ -116,17 +116,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
-        return _fail("--limit must be at least 1")
+        return fail("--limit must be at least 1")
     if args.out.suffix != ".json":
-        return _fail(f"--out must name a .json file (OUT.md and OUT.png are written beside it), not {args.out}")
+        return fail(f"--out must name a .json file (OUT.md and OUT.png are written beside it), not {args.out}")
     try:
         dataset = load_items(args.data, args.reference_field, args.limit, split=args.split)
     except DataError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     try:
         pipeline = Pipeline.from_settings(settings_from_args(args))
     except (ModelLoadError, ValueError) as exc:
-        return _fail(f"could not load the pipeline: {exc}")
+        return fail(f"could not load the pipeline: {exc}")
     for reason in dataset.skipped:
         print(f"warning: skipped {reason}", file=sys.stderr)
     report = evaluate(dataset.items, pipeline)
@@ -151,11 +151,6 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if args.generator:
         overrides["generator"] = args.generator
     return Settings(**overrides)
-
-
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
 
 
 def article_for(item: EvalItem) -> Article:
