@@ -4,7 +4,8 @@ python -m eval knobs --data ../shared/data/cnndm_val/articles.jsonl --split tune
     --try summary_max_words=30,40,60 --try keep_bias=0.5,1.5 [--limit N] [--model DIR_OR_ID]
 
 Every article is parsed and its quotes found once; each setting, moved alone from the shipped ones,
-summarises those same analyses again and is scored with the ROUGE of `python -m eval summarization`.
+summarises those same analyses again and is scored with the ROUGE of `python -m eval summarization`. A length
+tried applies to every article, also to those whose publisher has its own (rules/publisher_lengths.tsv).
 Writes OUT.json and prints one line per setting.
 """
 
@@ -60,6 +61,14 @@ def parse_trials(specs: Sequence[str]) -> list[tuple[str, str]]:
     return trials
 
 
+# A length tried is tried on every article, not only on those whose publisher has no length of its own.
+LENGTH_KNOBS = ("summary_max_words", "summary_max_bullets")
+
+
+def _trial(name: str, value: str) -> dict[str, str | bool]:
+    return {name: value, "summary_length_by_publisher": False} if name in LENGTH_KNOBS else {name: value}
+
+
 def run(args: argparse.Namespace) -> int:
     if args.out.suffix != ".json":
         return fail(f"--out must name a .json file, not {args.out}")
@@ -68,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     overrides = {"summary_model": args.model} if args.model else {}
     try:
         trials = parse_trials(args.trials)
-        settings = [(name, value, Settings(**{**overrides, name: value})) for name, value in trials]
+        settings = [(name, value, Settings(**{**overrides, **_trial(name, value)})) for name, value in trials]
         dataset = load_items(args.data, None, args.limit, split=args.split)
         pipeline = Pipeline.from_settings(Settings(**overrides))
     except ValidationError as exc:

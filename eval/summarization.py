@@ -60,6 +60,7 @@ SUMMARY_SETTINGS = (
     "summary_model",
     "summary_max_words",
     "summary_max_bullets",
+    "summary_length_by_publisher",
     "num_beams",
     "keep_bias",
     "salience_weight",

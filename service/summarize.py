@@ -6,6 +6,7 @@ start-up stops and names the model.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,12 +14,43 @@ from typing import Protocol
 
 from spacy.tokens import Doc
 
-from service import readability
+from service import lexicon, readability
 from service.compress import Compressor, load_compressor
 from service.schema import Article, Bullet, Quote, Summary
 from service.select import SelectedSentence, select_sentences
 from service.settings import Settings
 from service.text_facts import SENTENCE_END
+
+
+@dataclass(frozen=True)
+class SummaryLength:
+    bullets: int
+    words: int
+
+
+def _publisher_lengths(lines: tuple[str, ...]) -> dict[str, SummaryLength]:
+    table = {}
+    for line in lines:
+        publisher, bullets, words = line.split("\t")
+        table[publisher.casefold()] = SummaryLength(int(bullets), int(words))
+    return table
+
+
+# The publisher a dateline credits: "(CNN)", "LONDON, England (CNN)".
+_DATELINE_CREDIT = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def summary_length(article: Article, settings: Settings) -> SummaryLength:
+    """How many bullets and words this article's summary gets: its publisher's own bullet style when the
+    dateline credits a publisher listed in rules/publisher_lengths.tsv, else the settings' default."""
+    default = SummaryLength(settings.summary_max_bullets, settings.summary_max_words)
+    if not settings.summary_length_by_publisher or article.dateline is None:
+        return default
+    credit = _DATELINE_CREDIT.search(article.dateline.text)
+    if credit is None:
+        return default
+    lengths = lexicon.table("publisher_lengths.tsv", _publisher_lengths)
+    return lengths.get(credit.group(1).strip().casefold(), default)
 
 
 @dataclass(frozen=True)
@@ -44,12 +76,13 @@ class Summarizer(ABC):
         self.select = select
 
     def summarize(self, article: Article, doc: Doc, quotes: Sequence[Quote]) -> Summary:
+        length = summary_length(article, self.settings)
         selected = self.select(
             article,
             doc,
             quotes,
-            max_sentences=self.settings.summary_max_bullets,
-            max_words=self._selection_word_budget(),
+            max_sentences=length.bullets,
+            max_words=self._selection_word_budget(length.words),
         )
         # Sentences that were different can become near-copies once the compressor has shortened them.
         bullets = readability.without_repeats(self._bullets(article, selected, quotes))
@@ -61,7 +94,7 @@ class Summarizer(ABC):
         )
 
     @abstractmethod
-    def _selection_word_budget(self) -> int: ...
+    def _selection_word_budget(self, summary_words: int) -> int: ...
 
     @abstractmethod
     def _bullets(
@@ -74,8 +107,8 @@ class ExtractiveSummarizer(Summarizer):
 
     info = ModelInfo(generator="extractive", name="sentence-selector", version="1")
 
-    def _selection_word_budget(self) -> int:
-        return self.settings.summary_max_words
+    def _selection_word_budget(self, summary_words):
+        return summary_words
 
     def _bullets(self, article, selected, quotes):
         return [_unrewritten(s) for s in selected]
@@ -89,9 +122,9 @@ class Seq2SeqSummarizer(Summarizer):
         self.compressor = compressor
         self.info = ModelInfo(generator="seq2seq", name=compressor.name, version=compressor.version)
 
-    def _selection_word_budget(self) -> int:
+    def _selection_word_budget(self, summary_words):
         # Compression removes words, so select enough that the rewritten bullets fill the budget.
-        return int(self.settings.summary_max_words / self.compressor.expected_ratio)
+        return int(summary_words / self.compressor.expected_ratio)
 
     def _bullets(self, article, selected, quotes):
         rewritable = [s for s in selected if not s.too_long]
