@@ -1,8 +1,8 @@
 """Sentence selection: which sentences of an article carry its news.
 
-News puts its most important facts first, so position dominates; overlap with the headline and with the
-rest of the article (centrality) lift sentences that restate the story; sentences that are only a quote
-fragment, a question or a teaser are held back. Each selected sentence also carries what the compressor
+A model learned from publisher highlights scores each sentence (service/salience.py: position dominates,
+sentences the rest of the article restates rise); the best are taken until the budget, passing over any a
+publisher would not print; questions and sentence fragments are never candidates. Each selected sentence also carries what the compressor
 needs from the parse: the phrases it may drop, and how often the article repeats each word.
 """
 
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from service import lexicon, readability
+from service.salience import SalienceModel, load_salience_model, sentence_features
 from service.schema import Article, Quote, TextSpan
 from service.text_facts import DOUBLE_QUOTE_MARKS, QUOTE_MARKS, match_dateline
 
@@ -99,8 +100,10 @@ def select_sentences(
     quotes: Sequence[Quote],
     max_sentences: int,
     max_words: int,
+    model: SalienceModel | None = None,
 ) -> list[SelectedSentence]:
-    """Best-scoring sentences until they reach ``max_words`` words, returned in article order.
+    """Best-scoring sentences until they reach ``max_words`` words, returned in article order. Sentences are
+    scored by ``model`` (service/salience.py; the shipped one unless given).
 
     The sentence that crosses the budget is kept whole: cutting a sentence, or skipping it for a shorter
     one further down, loses more news than a few words over the budget cost. A sentence that breaks a
@@ -109,10 +112,19 @@ def select_sentences(
     candidates = _candidates(doc)
     if not candidates:
         return []
-    scores = _scores([c.span for c in candidates], doc, article)
+    features = sentence_features([c.span for c in candidates], doc, [c.words for c in candidates])
+    scores = (model or load_salience_model()).scores(features)
     chosen = _choose(candidates, scores, max_sentences, max_words)
     counts = _word_counts(doc)
     return [_selected(article, candidates[i].span, i, scores[i], counts) for i in chosen]
+
+
+def candidate_features(doc: Doc) -> tuple[list[Span], list[list[float]]]:
+    """The sentences a summary may be made from, in article order, and their salience features (what the
+    selector model is trained on: python -m service.training.selector)."""
+    candidates = _candidates(doc)
+    spans = [c.span for c in candidates]
+    return spans, sentence_features(spans, doc, [c.words for c in candidates])
 
 
 def first_sentences(article: Article, doc: Doc, count: int) -> list[SelectedSentence]:
@@ -201,23 +213,6 @@ def _within_paragraphs(sentence: Span) -> list[Span]:
 
 def _word_count(sentence: Span) -> int:
     return sum(1 for t in sentence if not t.is_punct and not t.is_space)
-
-
-def _content_lemmas(tokens) -> Counter:
-    return Counter(t.lemma_.lower() for t in tokens if t.is_alpha and not t.is_stop)
-
-
-def _scores(sentences: Sequence[Span], doc: Doc, article: Article) -> list[float]:
-    document = _content_lemmas(doc)
-    headline = {w.lower() for w in article.headline.text.split()} if article.headline else set()
-    scores = []
-    for i, sentence in enumerate(sentences):
-        lemmas = _content_lemmas(sentence)
-        position = 1.0 / math.sqrt(1 + i)
-        centrality = sum(min(document[w] - c, 3) for w, c in lemmas.items()) / (1 + sum(lemmas.values()))
-        head = len({t.text.lower() for t in sentence} & headline) / (1 + len(headline))
-        scores.append(position + 0.15 * centrality + 0.5 * head)
-    return scores
 
 
 def word_form(text: str) -> str:

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_MODEL_DIR = PACKAGE_DIR / "models" / "compressor"
 DEFAULT_QUOTE_CONTENT_DIR = PACKAGE_DIR / "models" / "quote_content"
+DEFAULT_SELECTOR_DIR = PACKAGE_DIR / "models" / "selector"
 RULES_DIR = PACKAGE_DIR / "rules"
 # prompts/ at the repository root, reached through the service/prompts link so that a wheel carries it.
 PROMPTS_DIR = PACKAGE_DIR / "prompts"
@@ -32,6 +33,8 @@ class Settings(BaseSettings):
     quote_content_model: Path = DEFAULT_QUOTE_CONTENT_DIR
     # Recognise entities in a worker process while this one tags and parses (lower latency on 2+ cores).
     ner_worker: bool = True
+    # Which sentences a summary is made from (service/salience.py; python -m service.training.selector).
+    selector_model: Path = DEFAULT_SELECTOR_DIR
     # Generator: "seq2seq" (the trained compressor) or "extractive" (selected sentences as-is).
     generator: str = "seq2seq"
     device: str = "cpu"

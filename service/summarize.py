@@ -10,12 +10,14 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from spacy.tokens import Doc
 
 from service import lexicon, readability
 from service.compress import Compressor, load_compressor
+from service.salience import load_salience_model
 from service.schema import Article, Bullet, Quote, Summary
 from service.select import SelectedSentence, select_sentences
 from service.settings import Settings
@@ -212,6 +214,7 @@ def article_page_slices(article: Article):
 
 
 def get_summarizer(settings: Settings) -> Summarizer:
+    select = partial(select_sentences, model=load_salience_model(settings.selector_model))
     if settings.generator == "extractive":
-        return ExtractiveSummarizer(settings)
-    return Seq2SeqSummarizer(settings, load_compressor(settings))
+        return ExtractiveSummarizer(settings, select)
+    return Seq2SeqSummarizer(settings, load_compressor(settings), select)

