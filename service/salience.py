@@ -44,10 +44,10 @@ FEATURES = (
     "has_number",
     "quote_marks",  # quote marks it holds (0-4, scaled to 0-1)
     "opens_with_quote",
-    "has_cue",  # a speech verb: a sentence that reports what someone said
+    "reports_speech",  # say, tell or add: a sentence that reports what someone said
     "proper_noun_share",
 )
-_CUE_LEMMAS = lexicon.word_set("cue_verbs.txt")
+_SPEECH_LEMMAS = lexicon.word_set("speech_verbs.txt")
 _QUOTE_CHARACTERS = frozenset('"“”')
 _PLACES = frozenset({"GPE", "LOC"})
 _TIMES = frozenset({"DATE", "TIME"})
@@ -137,7 +137,7 @@ def sentence_features(sentences: Sequence[Span], doc: Doc, words: Sequence[int])
                 float(any(t.like_num for t in sentence)),
                 min(sum(1 for ch in text if ch in _QUOTE_CHARACTERS), 4) / 4,
                 float(text.lstrip()[:1] in _QUOTE_CHARACTERS),
-                float(any(t.lemma_.lower() in _CUE_LEMMAS for t in sentence)),
+                float(any(t.lemma_.lower() in _SPEECH_LEMMAS for t in sentence)),
                 sum(1 for t in sentence if t.pos_ == "PROPN") / max(1, size),
             ]
         )

@@ -163,11 +163,12 @@ def _choose(candidates: Sequence[_Candidate], scores: Sequence[float], max_sente
 
 
 def _candidates(doc: Doc) -> list[_Candidate]:
-    """Statements of at least MIN_WORDS words (no questions), each within one paragraph, in article
-    order; when there are none, every statement."""
+    """Statements of at least MIN_WORDS words with a verb (no questions, no table rows such as "Lewis
+    Hamilton (Britain) Mercedes 1:35.782"), each within one paragraph, in article order; when there are
+    none, every statement."""
     parts = _sentence_parts(doc)
     statements = [k for k, part in enumerate(parts) if not part.text.rstrip().endswith("?")]
-    kept = [k for k in statements if _word_count(parts[k]) >= MIN_WORDS] or statements
+    kept = [k for k in statements if _word_count(parts[k]) >= MIN_WORDS and _has_verb(parts[k])] or statements
     index = {k: i for i, k in enumerate(kept)}
     candidates = []
     for k in kept:
@@ -209,6 +210,10 @@ def _within_paragraphs(sentence: Span) -> list[Span]:
     if sentence.end > start:
         parts.append(sentence.doc[start : sentence.end])
     return parts
+
+
+def _has_verb(sentence: Span) -> bool:
+    return any(t.pos_ in ("VERB", "AUX") for t in sentence)
 
 
 def _word_count(sentence: Span) -> int:

@@ -67,7 +67,7 @@ def test_features_are_one_row_of_every_feature_per_sentence():
     named = [dict(zip(FEATURES, row)) for row in rows]
     assert named[0]["is_first"] == 1.0 and named[1]["is_first"] == 0.0
     assert named[1]["opens_with_quote"] == 1.0 and named[0]["opens_with_quote"] == 0.0
-    assert named[0]["has_cue"] == 1.0 and named[1]["names_time"] == 1.0
+    assert named[0]["reports_speech"] == 1.0 and named[1]["names_time"] == 1.0
 
 
 @pytest.mark.parametrize(

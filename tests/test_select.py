@@ -55,6 +55,19 @@ def test_questions_and_fragments_are_not_selected(analysed):
     assert "Short." not in texts
 
 
+def test_table_rows_without_a_verb_are_not_selected():
+    text = (
+        "Lewis Hamilton took pole position for the Chinese Grand Prix in Shanghai on Saturday.\n\n"
+        "Lewis Hamilton (Britain) Mercedes 1:35.782 2.\n\n"
+        "Nico Rosberg (Germany) Mercedes 1:35.824 3.\n\n"
+        "Sebastian Vettel (Germany) Ferrari 1:36.687 4.\n\n"
+        "Rosberg said the team would study the data before the race on Sunday."
+    )
+    article = page.single_article(text)
+    chosen = select_sentences(article, load_spacy(DEFAULT_SPACY_MODEL)(article.body.text), [], 10, 1000)
+    assert [s.span.text.split()[0] for s in chosen] == ["Lewis", "Rosberg"]
+
+
 def test_dateline_glued_to_the_first_word_is_cut_inside_the_token():
     text = "(CNN)They may not be extraterrestrials, but we may be close to finding evidence of alien life."
     article = page.single_article(text)
@@ -67,7 +80,10 @@ def test_dateline_glued_to_the_first_word_is_cut_inside_the_token():
 @pytest.mark.parametrize(
     "text, opening",
     [
-        ('(CNN)"A long, long time ago..." Those five words make baby boomers think of "American Pie."', '"A long'),
+        (
+            '(CNN)"A long, long time ago, I can still remember..." Those words make baby boomers think of a song.',
+            '"A long',
+        ),
         ("SEOUL (Reuters) - “We will reopen the bridge,” the minister said at a news conference.", "“We will"),
         # Negative case: the separator after the dateline goes.
         ("SEOUL (Reuters) - The minister said the bridge would reopen at a news conference.", "The minister"),
