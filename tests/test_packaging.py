@@ -51,6 +51,8 @@ def test_wheel_carries_prompts_rules_and_models(wheel):
     assert "service/rules/cue_verbs.txt" in names
     assert "service/models/compressor/model.safetensors" in names
     assert "service/models/quote_content/model.safetensors" in names
+    assert "service/models/selector/selector.json" in names
+    assert "service/rules/publisher_lengths.tsv" in names
 
 
 def test_wheel_installed_outside_the_repo_gives_the_editable_output(wheel, tmp_path):
