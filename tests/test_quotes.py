@@ -1033,3 +1033,42 @@ def test_quote_in_a_relative_clause_of_its_own_speaker_is_its_own_statement(nlp)
     indirect = only(quotes, "as long as the field")
     assert quote.content_span != indirect.content_span
     assert page[quote.cue_span[0] : quote.cue_span[1]] == "declared" and quote.cue_span[0] > indirect.start
+
+
+@pytest.mark.parametrize(
+    "text, quoted",
+    [
+        ("''This isn't tax reform,'' said Douglas Holtz-Eakin.", ["''This isn't tax reform,''"]),
+        ("In his book, ''Make Your Kid a Millionaire,'' he wrote.", ["''Make Your Kid a Millionaire,''"]),
+        # Negative cases: an opener never closed pairs with nothing; apostrophes stay apostrophes.
+        ("He said ''we will see and left the room.", []),
+        ("The players' coach said the teams' plans were final.", []),
+    ],
+)
+def test_two_apostrophes_typed_for_a_double_quote_mark_pair(text, quoted):
+    spans = find_quoted_spans(text, [(0, len(text))])
+    assert [text[s.open : s.close] for s in spans] == quoted
+
+
+def test_archive_copy_with_doubled_apostrophes_gives_its_quotes_and_speakers(nlp):
+    _page, quotes = quotes_of(
+        nlp,
+        [
+            "''This isn't tax reform,'' said Douglas Holtz-Eakin, an economist in Washington.",
+            "''It is a mess,'' he added. ''Nobody will understand it.''",
+        ],
+    )
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("This isn't tax reform,", "Douglas Holtz-Eakin"),
+        ("It is a mess,", "Douglas Holtz-Eakin"),
+        ("Nobody will understand it.", "Douglas Holtz-Eakin"),
+    ]
+
+
+def test_a_doubled_apostrophe_opening_a_sentence_starts_it(nlp):
+    doc = nlp("''It is a mess,'' he added. ''Nobody will understand it.'' Then he left.")
+    assert [s.text for s in doc.sents] == [
+        "''It is a mess,'' he added.",
+        "''Nobody will understand it.''",
+        "Then he left.",
+    ]

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from service import lexicon
-from service.text_facts import DOUBLE_CLOSERS, STRAIGHT_DOUBLE
+from service.text_facts import DOUBLE_CLOSERS, DOUBLED_SINGLE, STRAIGHT_DOUBLE
 
 # "the congressional report", "the two": the short noun phrase of a credit whose verb was tagged a noun.
 CREDIT_NOUN_PHRASE_POS = frozenset({"DET", "NUM", "ADJ", "PROPN", "NOUN", "PRON"})
 MAX_CREDIT_NOUN_PHRASE = 4
+CLOSING_MARK_TOKENS = frozenset({*DOUBLE_CLOSERS, STRAIGHT_DOUBLE, DOUBLED_SINGLE})
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class CueLexicon:
         while i >= 0 and token.i - i <= MAX_CREDIT_NOUN_PHRASE and doc[i].pos_ in CREDIT_NOUN_PHRASE_POS:
             i -= 1
         named = token.i - 1 - i
-        closed = i >= 1 and doc[i].text in DOUBLE_CLOSERS + STRAIGHT_DOUBLE and doc[i - 1].text in (",", "!", "?")
+        closed = i >= 1 and doc[i].text in CLOSING_MARK_TOKENS and doc[i - 1].text in (",", "!", "?")
         return doc[i + 1 : token.i] if named and closed else None
 
 

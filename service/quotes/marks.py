@@ -1,6 +1,6 @@
 """Quote-mark pairing: which characters of a body text are inside quote marks.
 
-Marks (curly, straight, angle, single) are paired per paragraph; a closing curly mark that opens a
+Marks (curly, straight, angle, single, and two apostrophes typed for a double mark) are paired per paragraph; a closing curly mark that opens a
 paragraph before a word is taken for the opener it was meant to be. An unclosed mark is dropped at the
 paragraph end unless the next paragraph opens with a quote mark (the newspaper convention for a quote
 running over paragraphs) or its first double mark is a curly closer (a line break inside the quote),
@@ -13,11 +13,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from service.text_facts import DOUBLE_CLOSERS, DOUBLE_OPENERS, STRAIGHT_DOUBLE
+from service.text_facts import DOUBLE_CLOSERS, DOUBLE_OPENERS, DOUBLED_SINGLE, STRAIGHT_DOUBLE
 
 # Single quotes: an opener after a non-word character, a closer not followed by a letter (so the
 # apostrophes of "Russia’s" and "don't" never pair).
 SINGLE_QUOTED = re.compile(r"(?<![\w’'])[‘'](?=[\w“\"])([^\n‘“”\"]{1,400}?)(?<=[\w.,!?])[’'](?![\w])")
+# ''Quoted words,'' within one paragraph: an opener before a word, a closer after one.
+DOUBLED_SINGLE_QUOTED = re.compile(
+    rf"(?<![\w']){DOUBLED_SINGLE}(?=[^\s'])([^\n“”\"]{{1,2000}}?)(?<=[^\s']){DOUBLED_SINGLE}(?![\w'])"
+)
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,8 @@ def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[Quot
         previous_start = para_start
     if open_at is not None:
         spans.extend(_lost_closer(text, previous_start, open_at, parts))
-    spans.extend(_single_quoted(text, paragraphs, spans))
+    spans.extend(_outside(spans, _matches(DOUBLED_SINGLE_QUOTED, text, paragraphs)))
+    spans.extend(_outside(spans, _matches(SINGLE_QUOTED, text, paragraphs)))
     spans.sort(key=lambda s: s.open)
     return spans
 
@@ -121,12 +126,16 @@ def first_non_space(text: str, start: int, end: int) -> int | None:
     return None
 
 
-def _single_quoted(text: str, paragraphs: list[tuple[int, int]], doubles: list[QuotedSpan]) -> list[QuotedSpan]:
-    """Single-quoted words outside every double-quoted span (British style, or headlines)."""
-    found: list[QuotedSpan] = []
-    covered = [(s.open, s.close) for s in doubles]
-    for para_start, para_end in paragraphs:
-        for m in SINGLE_QUOTED.finditer(text, para_start, para_end):
-            if not any(a <= m.start() < b for a, b in covered):
-                found.append(QuotedSpan(m.start(), m.end(), ((m.start(1), m.end(1)),)))
-    return found
+def _matches(pattern: re.Pattern[str], text: str, paragraphs: list[tuple[int, int]]) -> list[QuotedSpan]:
+    return [
+        QuotedSpan(m.start(), m.end(), ((m.start(1), m.end(1)),))
+        for para_start, para_end in paragraphs
+        for m in pattern.finditer(text, para_start, para_end)
+    ]
+
+
+def _outside(spans: list[QuotedSpan], found: list[QuotedSpan]) -> list[QuotedSpan]:
+    """The quotes found by a later pass that open outside every quote found before (single-quoted words
+    inside a double-quoted span are a quote within the quote)."""
+    covered = [(s.open, s.close) for s in spans]
+    return [q for q in found if not any(a <= q.open < b for a, b in covered)]
