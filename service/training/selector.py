@@ -155,8 +155,11 @@ Weights on standardised features, largest first:
 |---|---|
 {weights}
 
-Limits: trained on CNN stories only (cnndm_val has no other publisher); FRANK dev (90% Daily Mail) is the
-check, never trained or tuned on. No headline feature: the training articles come without headlines.
+The whole summariser's scores with this selector (cnndm_val tune, and FRANK dev as the check, never trained
+or tuned on): README.md, "Measured", from `python -m eval summarization`.
+
+Limits: trained on CNN stories only (cnndm_val has no other publisher). No headline feature: the training
+articles come without headlines.
 """
 
 
