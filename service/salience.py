@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span
 from service import lexicon
 from service.nlp import ModelLoadError
 from service.settings import DEFAULT_SELECTOR_DIR
+from service.text_facts import DOUBLE_QUOTE_MARKS
 
 MODEL_FILE = "selector.json"
 FEATURES = (
@@ -48,7 +49,6 @@ FEATURES = (
     "proper_noun_share",
 )
 _SPEECH_LEMMAS = lexicon.word_set("speech_verbs.txt")
-_QUOTE_CHARACTERS = frozenset('"“”')
 _PLACES = frozenset({"GPE", "LOC"})
 _TIMES = frozenset({"DATE", "TIME"})
 
@@ -135,8 +135,8 @@ def sentence_features(sentences: Sequence[Span], doc: Doc, words: Sequence[int])
                 float(any(e.label_ in _PLACES for e in entities)),
                 float(any(e.label_ in _TIMES for e in entities)),
                 float(any(t.like_num for t in sentence)),
-                min(sum(1 for ch in text if ch in _QUOTE_CHARACTERS), 4) / 4,
-                float(text.lstrip()[:1] in _QUOTE_CHARACTERS),
+                min(sum(1 for ch in text if ch in DOUBLE_QUOTE_MARKS), 4) / 4,
+                float(text.lstrip()[:1] in DOUBLE_QUOTE_MARKS),
                 float(any(t.lemma_.lower() in _SPEECH_LEMMAS for t in sentence)),
                 sum(1 for t in sentence if t.pos_ == "PROPN") / max(1, size),
             ]

@@ -109,7 +109,7 @@ class ExtractiveSummarizer(Summarizer):
 
     info = ModelInfo(generator="extractive", name="sentence-selector", version="1")
 
-    def _selection_word_budget(self, summary_words):
+    def _selection_word_budget(self, summary_words: int) -> int:
         return summary_words
 
     def _bullets(self, article, selected, quotes):
@@ -124,7 +124,7 @@ class Seq2SeqSummarizer(Summarizer):
         self.compressor = compressor
         self.info = ModelInfo(generator="seq2seq", name=compressor.name, version=compressor.version)
 
-    def _selection_word_budget(self, summary_words):
+    def _selection_word_budget(self, summary_words: int) -> int:
         # Compression removes words, so select enough that the rewritten bullets fill the budget.
         return int(summary_words / self.compressor.expected_ratio)
 

@@ -1,10 +1,10 @@
 """Quote-mark pairing: which characters of a body text are inside quote marks.
 
-Marks (curly, straight, angle, single, and two apostrophes typed for a double mark) are paired per paragraph; a closing curly mark that opens a
-paragraph before a word is taken for the opener it was meant to be. An unclosed mark is dropped at the
-paragraph end unless the next paragraph opens with a quote mark (the newspaper convention for a quote
-running over paragraphs) or its first double mark is a curly closer (a line break inside the quote),
-so a stray mark never swallows the article.
+Marks (curly, straight, angle, single, and two apostrophes typed for a double mark) are paired per
+paragraph; a closing curly mark that opens a paragraph before a word is taken for the opener it was meant
+to be. An unclosed mark is dropped at the paragraph end unless the next paragraph opens with a quote mark
+(the newspaper convention for a quote running over paragraphs) or its first double mark is a curly closer
+(a line break inside the quote), so a stray mark never swallows the article.
 """
 
 from __future__ import annotations

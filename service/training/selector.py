@@ -17,7 +17,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -68,21 +68,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     fitted = []
     for c in C_VALUES:
         classifier = LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(features), labels)
-        model = _as_model(scaler, classifier, {})
+        model = _as_model(scaler, classifier)
         fitted.append((_tune_rouge1(model, tune), c, model))
         print(f"C={c}: tune ROUGE-1 F of the selected sentences {fitted[-1][0]:.2f}", file=sys.stderr)
     best_rouge, best_c, best = max(fitted, key=lambda row: row[0])
     card = {
-        "trained_on": f"{args.data.parent.name}/{args.data.name} split train: {len(train)} articles, {len(labels)} candidate sentences, "
-        f"{int(labels.sum())} oracle-selected",
+        "trained_on": f"{args.data.parent.name}/{args.data.name} split train: {len(train)} articles, "
+        f"{len(labels)} candidate sentences, {int(labels.sum())} oracle-selected",
         "chosen_on": f"split tune ({len(tune)} articles): C={best_c} of {list(C_VALUES)}",
         "tune_rouge1_selected_sentences": round(best_rouge, 2),
         "tune_rouge1_by_c": {str(c): round(r, 2) for r, c, _ in fitted},
         "training_seconds": round(time.perf_counter() - started, 1),
     }
-    model = SalienceModel(
-        best.name, best.version, best.features, best.mean, best.scale, best.weights, best.intercept, card
-    )
+    model = replace(best, card=card)
     model.save(args.out)
     (args.out / "MODEL_CARD.md").write_text(_model_card(model), encoding="utf-8")
     print(f"wrote {args.out} (C={best_c}, tune ROUGE-1 {best_rouge:.2f})", file=sys.stderr)
@@ -111,7 +109,7 @@ def _training_rows(articles: Sequence[Parsed]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(rows), np.array(labels)
 
 
-def _as_model(scaler: StandardScaler, classifier: LogisticRegression, card: dict) -> SalienceModel:
+def _as_model(scaler: StandardScaler, classifier: LogisticRegression) -> SalienceModel:
     return SalienceModel(
         name=NAME,
         version=VERSION,
@@ -120,7 +118,6 @@ def _as_model(scaler: StandardScaler, classifier: LogisticRegression, card: dict
         scale=tuple(float(v) for v in scaler.scale_),
         weights=tuple(float(v) for v in classifier.coef_[0]),
         intercept=float(classifier.intercept_[0]),
-        card=card,
     )
 
 
