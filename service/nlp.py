@@ -32,12 +32,14 @@ logger = logging.getLogger(__name__)
 NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 # Scraped pages glue quote marks to the words around them ('said,“Look', 'S.C.):"I', 'disaster.”The',
 # 'act—“My'). spaCy splits marks off a token's edges only, so such a mark hid inside one token, and the
-# quote's first or last word with it. These infixes split a mark, and a comma, colon or dash glued to it.
+# quote's first or last word with it. These infixes split a mark, and a comma, colon or dash glued to it;
+# and a comma glued between a word and a number ('Khaled Belkacemi,60,'), which hid the name's last word.
 _DOUBLE_MARK = "[" + re.escape(DOUBLE_OPENERS + DOUBLE_CLOSERS + STRAIGHT_DOUBLE) + "]"
-GLUED_QUOTE_INFIXES = (
+GLUED_INFIXES = (
     rf"(?<=[\w.,:;!?)\]—–]){_DOUBLE_MARK}(?=[\w(\[‘—–])",
     rf"(?<=[\w)\]])[,:;!?—–](?={_DOUBLE_MARK})",
     rf"(?<=[{re.escape(DOUBLE_CLOSERS + STRAIGHT_DOUBLE)}])[,:;—–](?=\w)",
+    r"(?<=[^\W\d_]),(?=\d)",
 )
 
 
@@ -54,7 +56,7 @@ class Parser(Protocol):
 @lru_cache(maxsize=4)
 def load_spacy(name: str) -> Language:
     try:
-        language = split_glued_quote_marks(spacy.load(name))
+        language = split_glued_punctuation(spacy.load(name))
     except OSError as exc:
         raise ModelLoadError(
             f"spaCy model {name!r} could not be loaded ({exc}); "
@@ -82,10 +84,10 @@ def doubled_quote_opens_sentence(doc: Doc) -> Doc:
     return doc
 
 
-def split_glued_quote_marks(language: Language) -> Language:
+def split_glued_punctuation(language: Language) -> Language:
     tokenizer: Tokenizer = language.tokenizer
     infixes = tokenizer.infix_finditer.__self__.pattern
-    tokenizer.infix_finditer = re.compile("|".join((infixes, *GLUED_QUOTE_INFIXES))).finditer
+    tokenizer.infix_finditer = re.compile("|".join((infixes, *GLUED_INFIXES))).finditer
     return language
 
 
@@ -187,7 +189,7 @@ _recogniser: Language | None = None
 def _load_recogniser(model_name: str) -> None:
     global _recogniser
     _exit_with_parent()
-    _recogniser = split_glued_quote_marks(spacy.load(model_name, exclude=NOT_NER))
+    _recogniser = split_glued_punctuation(spacy.load(model_name, exclude=NOT_NER))
 
 
 def _exit_with_parent() -> None:

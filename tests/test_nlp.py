@@ -71,7 +71,10 @@ def test_missing_model_stops_start_up():
         # Marks at a token's edges split as before; markup attributes are left alone.
         ("in the “U.S.” and", ["in", "the", "“", "U.S.", "”", "and"]),
         ('<a id="67">', ["<", "a", 'id="67', '"', ">"]),
+        # A comma glued between a name and an age; numbers with thousands separators stay whole.
+        ("Khaled Belkacemi,60, died", ["Khaled", "Belkacemi", ",", "60", ",", "died"]),
+        ("It cost 1,000 dollars", ["It", "cost", "1,000", "dollars"]),
     ],
 )
-def test_quote_marks_glued_to_words_are_tokens(text, tokens):
+def test_punctuation_glued_to_words_is_split_off(text, tokens):
     assert [t.text for t in load_spacy(MODEL).tokenizer(text)] == tokens
