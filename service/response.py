@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from service.pipeline import ArticleResult, PageResult
-from service.schema import Quote, TextSpan
+from service.schema import Quote, SummaryLength, TextSpan
 
 Span = tuple[int, int]
 
@@ -42,6 +42,15 @@ class QuoteOut(BaseModel):
     speaker_mention_span: Span | None = Field(None, description="Where `speaker_mention` stands in the text.")
 
 
+class SummaryLengthOut(BaseModel):
+    bullets: int = Field(ge=1, description="The most bullets the summary may have.")
+    words: int = Field(ge=1, description="The words the summary is made to (a sentence that crosses it stays whole).")
+    publisher: str | None = Field(
+        description="The publisher whose own bullet style set the length (from the dateline's credit, "
+        "e.g. CNN), or null for the default length."
+    )
+
+
 class ArticleOut(BaseModel):
     headline: str | None
     headline_span: Span | None
@@ -51,6 +60,7 @@ class ArticleOut(BaseModel):
     bullet_spans: list[Span]
     summary: list[str] = Field(description="Generated summary bullets.")
     summary_sources: list[Span] = Field(description="Source sentence of each summary bullet.")
+    summary_length: SummaryLengthOut | None = Field(None, description="The length the summary was made to.")
     quotes: list[QuoteOut]
     paragraph_spans: list[Span] = Field(
         default_factory=list, description="The article's body paragraphs in reading order (the text quotes index)."
@@ -120,11 +130,18 @@ def article_out(result: ArticleResult) -> ArticleOut:
         bullet_spans=[(b.start, b.end) for b in article.bullets],
         summary=[b.text for b in bullets],
         summary_sources=[(b.source_sentence.start, b.source_sentence.end) for b in bullets],
+        summary_length=_length_out(result.summary.length),
         quotes=[quote_out(q) for q in result.quotes],
         paragraph_spans=[(p.start, p.end) for p in article.paragraphs],
         truncated=result.truncated,
         paragraphs_analysed=result.paragraphs_analysed,
     )
+
+
+def _length_out(length: SummaryLength | None) -> SummaryLengthOut | None:
+    if length is None:
+        return None
+    return SummaryLengthOut(bullets=length.bullets, words=length.words, publisher=length.publisher)
 
 
 def to_response(result: PageResult) -> SummarizeResponse:

@@ -117,8 +117,20 @@ class Bullet:
 
 
 @dataclass(frozen=True)
+class SummaryLength:
+    """The most bullets and words a summary is made to."""
+
+    bullets: int
+    words: int
+    # The publisher whose own bullet style set it (the dateline's credit), or None for the default.
+    publisher: str | None = None
+
+
+@dataclass(frozen=True)
 class Summary:
     bullets: tuple[Bullet, ...]
     selected_sentences: tuple[TextSpan, ...]
     generator: str
     truncated_input: bool = False
+    # None only from stand-in summarisers (tests).
+    length: SummaryLength | None = None

@@ -18,23 +18,17 @@ from spacy.tokens import Doc
 from service import lexicon, readability
 from service.compress import Compressor, load_compressor
 from service.salience import load_salience_model
-from service.schema import Article, Bullet, Quote, Summary
+from service.schema import Article, Bullet, Quote, Summary, SummaryLength
 from service.select import SelectedSentence, select_sentences
 from service.settings import Settings
 from service.text_facts import SENTENCE_END
-
-
-@dataclass(frozen=True)
-class SummaryLength:
-    bullets: int
-    words: int
 
 
 def _publisher_lengths(lines: tuple[str, ...]) -> dict[str, SummaryLength]:
     table = {}
     for line in lines:
         publisher, bullets, words = line.split("\t")
-        table[publisher.casefold()] = SummaryLength(int(bullets), int(words))
+        table[publisher.casefold()] = SummaryLength(int(bullets), int(words), publisher)
     return table
 
 
@@ -93,6 +87,7 @@ class Summarizer(ABC):
             selected_sentences=tuple(s.span for s in selected),
             generator=self.info.generator,
             truncated_input=any(s.too_long for s in selected),
+            length=length,
         )
 
     @abstractmethod

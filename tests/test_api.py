@@ -115,6 +115,9 @@ def test_seed_page_offsets_index_posted_text(real_client, seed_page_text, as_jso
     assert document["timings_ms"]["total"] > 0
     article = document["articles"][0]
     assert article["summary"] and len(article["summary"]) == len(article["summary_sources"])
+    # The seed page's datelines credit no publisher of rules/publisher_lengths.tsv: the default length.
+    assert article["summary_length"] == {"bullets": 4, "words": 50, "publisher": None}
+    assert len(article["summary"]) <= article["summary_length"]["bullets"]
     assert any(q["kind"] == "direct" for q in article["quotes"])
     assert {q["kind"] for q in article["quotes"]} <= {"direct", "partial", "indirect"}
     assert_offsets_index(document, seed_page_text)

@@ -6,8 +6,9 @@ import pytest
 
 from service import page
 from service.nlp import load_spacy
+from service.schema import SummaryLength
 from service.settings import DEFAULT_SPACY_MODEL, Settings
-from service.summarize import ExtractiveSummarizer, SummaryLength, summary_length
+from service.summarize import ExtractiveSummarizer, summary_length
 
 DEFAULT = Settings(summary_max_words=400, summary_max_bullets=20)
 # Eight sentences of 15 words, each saying something else.
@@ -29,8 +30,8 @@ BODY = " ".join(
 @pytest.mark.parametrize(
     "opening, length",
     [
-        ("(CNN)", SummaryLength(4, 30)),
-        ("LONDON, England (CNN) -- ", SummaryLength(4, 30)),
+        ("(CNN)", SummaryLength(4, 30, "CNN")),
+        ("LONDON, England (CNN) -- ", SummaryLength(4, 30, "CNN")),
         # Negative cases: a publisher not in the table, another agency's credit, no dateline at all.
         ("(The Hollywood Reporter)", SummaryLength(20, 400)),
         ("SEOUL (Reuters) - ", SummaryLength(20, 400)),
@@ -51,10 +52,11 @@ def test_a_credited_article_gets_its_publishers_shorter_summary():
     nlp = load_spacy(DEFAULT_SPACY_MODEL)
     summarizer = ExtractiveSummarizer(DEFAULT)
 
-    def bullets(text: str) -> int:
+    def summary(text: str):
         article = page.single_article(text)
-        return len(summarizer.summarize(article, nlp(article.body.text), []).bullets)
+        return summarizer.summarize(article, nlp(article.body.text), [])
 
     # 15 words a sentence: the second sentence reaches CNN's 30 words.
-    assert bullets("(CNN)" + BODY) == 2
-    assert bullets("(The Hollywood Reporter)" + BODY) == 8
+    credited, other = summary("(CNN)" + BODY), summary("(The Hollywood Reporter)" + BODY)
+    assert len(credited.bullets) == 2 and credited.length == SummaryLength(4, 30, "CNN")
+    assert len(other.bullets) == 8 and other.length == SummaryLength(20, 400)
