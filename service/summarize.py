@@ -27,9 +27,15 @@ from service.text_facts import SENTENCE_END
 def _publisher_lengths(lines: tuple[str, ...]) -> dict[str, SummaryLength]:
     table = {}
     for line in lines:
-        publisher, bullets, words = line.split("\t")
-        table[publisher.casefold()] = SummaryLength(int(bullets), int(words), publisher)
+        fields = line.split("\t")
+        if len(fields) != 3 or not fields[1].isdigit() or not fields[2].isdigit():
+            raise ValueError(f"rules/publisher_lengths.tsv: {line!r} is not publisher<TAB>bullets<TAB>words")
+        table[fields[0].casefold()] = SummaryLength(int(fields[1]), int(fields[2]), fields[0])
     return table
+
+
+def publisher_lengths() -> dict[str, SummaryLength]:
+    return lexicon.table("publisher_lengths.tsv", _publisher_lengths)
 
 
 # The publisher a dateline credits: "(CNN)", "LONDON, England (CNN)".
@@ -45,8 +51,7 @@ def summary_length(article: Article, settings: Settings) -> SummaryLength:
     credit = _DATELINE_CREDIT.search(article.dateline.text)
     if credit is None:
         return default
-    lengths = lexicon.table("publisher_lengths.tsv", _publisher_lengths)
-    return lengths.get(credit.group(1).strip().casefold(), default)
+    return publisher_lengths().get(credit.group(1).strip().casefold(), default)
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,7 @@ def article_page_slices(article: Article):
 
 
 def get_summarizer(settings: Settings) -> Summarizer:
+    publisher_lengths()  # read now: a malformed table stops start-up, not the first credited article
     select = partial(select_sentences, model=load_salience_model(settings.selector_model))
     if settings.generator == "extractive":
         return ExtractiveSummarizer(settings, select)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service import page
+from service import page, summarize
 from service.nlp import load_spacy
 from service.schema import SummaryLength
 from service.settings import DEFAULT_SPACY_MODEL, Settings
@@ -60,3 +60,9 @@ def test_a_credited_article_gets_its_publishers_shorter_summary():
     credited, other = summary("(CNN)" + BODY), summary("(The Hollywood Reporter)" + BODY)
     assert len(credited.bullets) == 2 and credited.length == SummaryLength(4, 30, "CNN")
     assert len(other.bullets) == 8 and other.length == SummaryLength(20, 400)
+
+
+@pytest.mark.parametrize("line", ["CNN\t4", "CNN 4 30", "CNN\tfour\t30"])
+def test_a_malformed_length_table_row_is_named(line):
+    with pytest.raises(ValueError, match="is not publisher<TAB>bullets<TAB>words"):
+        summarize._publisher_lengths((line,))
