@@ -49,9 +49,10 @@ def format_article(article: ArticleOut, number: int) -> list[str]:
     lines = [f"# {number}. {article.headline or '(no headline)'}"]
     if article.dateline:
         lines.append(f"Dateline: {article.dateline}")
+    length = article.summary_length
     sections = [
         ("Publisher bullets", article.bullets),
-        ("Summary", article.summary),
+        (f"Summary ({length.publisher}'s length)" if length and length.publisher else "Summary", article.summary),
         ("Quotes", [format_quote(q) for q in article.quotes]),
     ]
     for title, items in sections:

@@ -59,6 +59,19 @@ def test_human_output_lists_summary_and_quotes(use_settings, extractive_settings
     assert "[extractive: sentence-selector" in out
 
 
+def test_a_credited_article_says_whose_length_its_summary_has(use_settings, extractive_settings, tmp_path, capsys):
+    use_settings(extractive_settings)
+    path = tmp_path / "cnn.txt"
+    path.write_text(
+        "(CNN)The council voted on Monday to close the old bridge after engineers found cracks in it. "
+        "Drivers will use a ferry while the bridge is repaired, which could take two years, officials said.",
+        encoding="utf-8",
+    )
+    code, out, _ = run_summarize([str(path)], capsys)
+    assert code == 0
+    assert "Summary (CNN's length):\n  - " in out
+
+
 def test_stdin_is_read_with_dash(use_settings, extractive_settings, seed_page_text, monkeypatch, capsys):
     use_settings(extractive_settings)
     monkeypatch.setattr(sys, "stdin", io.StringIO(seed_page_text))
