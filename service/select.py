@@ -2,8 +2,9 @@
 
 A model learned from publisher highlights scores each sentence (service/salience.py: position dominates,
 sentences the rest of the article restates rise); the best are taken until the budget, passing over any a
-publisher would not print; questions and sentence fragments are never candidates. Each selected sentence also carries what the compressor
-needs from the parse: the phrases it may drop, and how often the article repeats each word.
+publisher would not print; questions and sentence fragments are never candidates. Each selected sentence
+also carries what the compressor needs from the parse: the phrases it may drop, and how often the article
+repeats each word.
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ start-up stops and names the model.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from service.salience import load_salience_model
 from service.schema import Article, Bullet, Quote, Summary, SummaryLength
 from service.select import SelectedSentence, select_sentences
 from service.settings import Settings
-from service.text_facts import SENTENCE_END
+from service.text_facts import SENTENCE_END, dateline_credit
 
 
 def _publisher_lengths(lines: tuple[str, ...]) -> dict[str, SummaryLength]:
@@ -38,20 +37,16 @@ def publisher_lengths() -> dict[str, SummaryLength]:
     return lexicon.table("publisher_lengths.tsv", _publisher_lengths)
 
 
-# The publisher a dateline credits: "(CNN)", "LONDON, England (CNN)".
-_DATELINE_CREDIT = re.compile(r"\(([^()]+)\)\s*$")
-
-
 def summary_length(article: Article, settings: Settings) -> SummaryLength:
     """How many bullets and words this article's summary gets: its publisher's own bullet style when the
     dateline credits a publisher listed in rules/publisher_lengths.tsv, else the settings' default."""
     default = SummaryLength(settings.summary_max_bullets, settings.summary_max_words)
     if not settings.summary_length_by_publisher or article.dateline is None:
         return default
-    credit = _DATELINE_CREDIT.search(article.dateline.text)
+    credit = dateline_credit(article.dateline.text)
     if credit is None:
         return default
-    return publisher_lengths().get(credit.group(1).strip().casefold(), default)
+    return publisher_lengths().get(credit.casefold(), default)
 
 
 @dataclass(frozen=True)

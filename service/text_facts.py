@@ -44,7 +44,10 @@ _TITLE_WORD = r"(?: (?:de|del|da|do|la|el|al|of|upon))? [A-ZÀ-Þ][\w'’.-]{1,2
 _TITLE_PLACE = (
     rf"[A-ZÀ-Þ][\w'’.-]{{1,20}}(?:{_TITLE_WORD}){{0,3}}(?:, [A-ZÀ-Þ][\w'’.-]{{1,20}}(?:{_TITLE_WORD}){{0,2}}){{0,2}}"
 )
-_SOURCE = r"\([A-Z][\w.&/ -]{0,30}\)"
+_SOURCE_NAME = r"[A-Z][\w.&/ -]{0,30}"
+_SOURCE = rf"\({_SOURCE_NAME}\)"
+# The source a dateline ends by crediting: "LONDON, England (CNN)" -> "CNN".
+_CREDIT = re.compile(rf"\(({_SOURCE_NAME})\)\s*$")
 _AGENCY_DATELINE = re.compile(
     rf"(?P<dateline>(?:{_PLACE}(?:,[\w.'’ ]{{1,40}})?|{_DATE})\s?{_SOURCE})\s?{_DASH}"
     rf"|(?P<titled>{_TITLE_PLACE} {{0,2}}{_SOURCE})(?:\s?{_DASH}| ?(?=[A-Z“\"]))"
@@ -66,6 +69,12 @@ class Dateline:
     end: int
     separator_end: int
     names_agency: bool
+
+
+def dateline_credit(dateline: str) -> str | None:
+    """The publisher or agency a dateline credits in brackets ("(CNN)", "SEOUL (Reuters)"), if any."""
+    found = _CREDIT.search(dateline)
+    return found.group(1).strip() if found else None
 
 
 def match_dateline(text: str, start: int = 0) -> Dateline | None:

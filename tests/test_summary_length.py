@@ -9,6 +9,7 @@ from service.nlp import load_spacy
 from service.schema import SummaryLength
 from service.settings import DEFAULT_SPACY_MODEL, Settings
 from service.summarize import ExtractiveSummarizer, summary_length
+from service.text_facts import dateline_credit
 
 DEFAULT = Settings(summary_max_words=400, summary_max_bullets=20)
 # Eight sentences of 15 words, each saying something else.
@@ -66,3 +67,18 @@ def test_a_credited_article_gets_its_publishers_shorter_summary():
 def test_a_malformed_length_table_row_is_named(line):
     with pytest.raises(ValueError, match="is not publisher<TAB>bullets<TAB>words"):
         summarize._publisher_lengths((line,))
+
+
+@pytest.mark.parametrize(
+    "dateline, credit",
+    [
+        ("(CNN)", "CNN"),
+        ("LONDON, England (CNN)", "CNN"),
+        ("SEOUL (Reuters)", "Reuters"),
+        # Negative cases: a place alone credits no one; brackets not at the end are no credit.
+        ("SEOUL", None),
+        ("(CNN) LONDON", None),
+    ],
+)
+def test_the_credit_a_dateline_ends_with(dateline, credit):
+    assert dateline_credit(dateline) == credit

@@ -64,10 +64,10 @@ def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
 
 def _governing_cue(context: ArticleContext, cue: Token) -> Token | None:
     """The cue above a subjectless cue in the parse ('said Skelly, explaining'), climbing as subject_head
-    does."""
+    does (_climbs)."""
     verb = cue
     for _ in range(MAX_SUBJECT_CLIMB):
-        if verb.dep_ not in SUBJECT_CLIMB_DEPS or verb.head.i == verb.i:
+        if not _climbs(verb):
             return None
         verb = verb.head
         if verb.i in context.cue_at:
@@ -145,7 +145,7 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
         for child in verb.children:
             if child.dep_ == "agent":
                 return next((c for c in child.children if c.dep_ == "pobj"), None)
-        if verb.dep_ not in SUBJECT_CLIMB_DEPS or verb.head.i == verb.i:
+        if not _climbs(verb):
             return None
         if (
             verb.i == cue.i
@@ -162,6 +162,11 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
         # the verb's above it.
         verb = verb.head
     return None
+
+
+def _climbs(verb: Token) -> bool:
+    """The verb hangs on another whose subject is its own ("arrived and said", "ended by saying")."""
+    return verb.dep_ in SUBJECT_CLIMB_DEPS and verb.head.i != verb.i
 
 
 def _second_half_of_name(subject: Token, subjects: list[Token]) -> bool:
