@@ -320,6 +320,11 @@ class SourceCopyCandidates(CandidateGenerator):
         self.automaton = automaton
         self.draft_length = draft_length
 
+    @property
+    def num_drafting_tokens(self) -> int:
+        # transformers >= 5.25 asks every candidate generator how many tokens it drafts per step.
+        return self.draft_length
+
     def get_candidates(self, input_ids: torch.Tensor, **kwargs) -> tuple[torch.Tensor, None]:  # type: ignore[override]
         emitted = input_ids[0, 1:].tolist()  # after the decoder start token
         run = self.automaton.copy_run(emitted, self.draft_length)
