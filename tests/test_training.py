@@ -48,6 +48,16 @@ def test_tiny_training_run_gives_a_loadable_deleting_model(tmp_path):
     (kept,) = compressor.compress([SelectedSentence(span, tuple(words), 0, 0.0, False)], [])
     assert set(kept) <= {(w.start, w.end) for w in words}
 
+    # Fine-tuning starts from the checkpoint: its tiny shape and vocabulary, not compressor.toml's [model].
+    tuned_dir = tmp_path / "tuned"
+    encoded = str(tmp_path / "work" / "encoded.jsonl.gz")
+    overrides = ["--set", "train.max_epochs=1", "--set", "train.batch_size=8"]
+    assert main(["train", "--encoded", encoded, "--init", str(model_dir), "--out", str(tuned_dir), *overrides]) == 0
+    tuned = json.loads((tuned_dir / "summariser.json").read_text())
+    assert tuned["init"] == summary["version"] and tuned["training"]["steps"] > 0
+    assert tuned["training"]["parameters"] == summary["training"]["parameters"]
+    assert load_compressor(Settings(summary_model=str(tuned_dir), num_beams=1)).expected_ratio > 0
+
 
 def test_the_development_set_is_refused(tmp_path):
     with pytest.raises(ValueError, match="development set"):

@@ -26,7 +26,7 @@ from service.training.deletions import candidate_deletions, choose, load_cue_lem
 from service.training.tokens import finalize, is_mark, quotes_balanced, structure
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "training_data"
-ORIGINS = {"bbc_headline", "polnear_title", "xsum_intro", "syntactic"}
+ORIGINS = {"bbc_headline", "polnear_title", "xsum_intro", "cnn_highlight", "google_compression", "syntactic"}
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +86,41 @@ def test_examples_have_the_fixed_format(fixture_examples):
 
 def test_offsets_are_spacy_tokens_of_the_source_sentence(fixture_examples, nlp):
     sources = "\n".join(p.read_text(encoding="utf-8") for p in FIXTURE_DATA.rglob("*.txt") if "train" in p.parts)
-    sources += "\n".join(json.loads(line)["article"] for p in FIXTURE_DATA.glob("[bx]*/*.jsonl") for line in p.open())
+    sources += "\n".join(json.loads(line)["article"] for p in FIXTURE_DATA.glob("[bcx]*/*.jsonl") for line in p.open())
+    sources += "\n".join(
+        json.loads(line)["original"] for line in (FIXTURE_DATA / "sentence_compression/pairs.jsonl").open()
+    )
     for example in fixture_examples:
         assert example["text"] in sources
-        tokens = [t.text for t in nlp.make_doc(example["text"]) if not t.is_space]
-        assert [example["text"][s:e] for s, e in example["words"]] == tokens
+        # spaCy's tokens, except one cut where a dateline ends inside it ("(CNN)The" -> "(", "CNN", ")", "The")
+        tokens = {(t.idx, t.idx + len(t.text)) for t in nlp.make_doc(example["text"]) if not t.is_space}
+        words = [tuple(w) for w in example["words"]]
+        assert {s for s, _ in tokens} <= {s for s, _ in words} and {e for _, e in tokens} <= {e for _, e in words}
+
+
+def test_a_dateline_glued_to_the_first_word_is_cut_off_it(nlp):
+    unit = unit_of(nlp, "(CNN)The mayor of a small town in Ohio has resigned after an inquiry, officials said.")
+    assert [t.text for t in unit.words[:4]] == ["(", "CNN", ")", "The"]
+    assert unit.dateline == frozenset({0, 1, 2})
+
+
+def test_each_highlight_of_a_story_is_aligned_to_its_own_sentence(fixture_examples):
+    highlights = [e for e in fixture_examples if e["origin"] == "cnn_highlight"]
+    assert [kept_text(e) for e in highlights] == [
+        "The mayor of Riverton has resigned after an inquiry found that he misused city funds, officials said.",
+        "A deputy mayor, Ellen Park, will run the city until an election is held.",
+    ]
+    assert highlights[0]["text"].startswith("(CNN)")  # the sentence as published, dateline and all
+    assert highlights[0]["keep"][0] > 0  # ... which the target drops
+
+
+def test_a_google_compression_is_a_deletion_of_its_sentence(fixture_examples):
+    compressed = {kept_text(e) for e in fixture_examples if e["origin"] == "google_compression"}
+    assert "The airline said it would cut 300 jobs." in compressed
+
+
+def test_cnndm_tune_stories_are_never_learned_from(fixture_examples):
+    assert not [e for e in fixture_examples if "tune-split" in e["text"] or "tune-split" in (e["reference"] or "")]
 
 
 def test_sanity_filters_hold_on_every_example(fixture_examples):

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -77,17 +79,37 @@ def cmd_encode(args) -> int:
 def cmd_train(args) -> int:
     from transformers import AutoTokenizer
 
-    from service.training.train import build_model, load_encoded, save_checkpoint, train
+    from service.training.train import build_model, load_encoded, load_for_training, save_checkpoint, train
 
     config = load_config(args.tiny, args.set)
-    tokenizer = AutoTokenizer.from_pretrained(args.tokenizer)
     records = load_encoded(args.encoded)
-    model = build_model(config["model"], len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id)
+    extra = {"name": MODEL_NAME, "config": config, "prompt": training_prompt()}
+    if args.init:
+        # Fine-tuning: the checkpoint brings its own shape and vocabulary ([model] and --tokenizer unused).
+        tokenizer = AutoTokenizer.from_pretrained(args.init)
+        model = load_for_training(args.init)
+        extra["init"] = json.loads((args.init / "summariser.json").read_text(encoding="utf-8")).get("version")
+    else:
+        tokenizer = AutoTokenizer.from_pretrained(args.tokenizer)
+        model = build_model(config["model"], len(tokenizer), tokenizer.pad_token_id, tokenizer.eos_token_id)
     result = train(records, model, config["train"], config["seed"], args.device)
     print(json.dumps(result.__dict__), flush=True)
-    save_checkpoint(model, args.out, result, {"name": MODEL_NAME, "config": config, "prompt": training_prompt()})
+    extra["data"] = {
+        "counts": dict(Counter(r["origin"] for r in records)),
+        "train_command": f"python -m service.training {getattr(args, 'command_line', 'all')}",
+        "hardware": hardware(args.device),
+    }
+    save_checkpoint(model, args.out, result, extra)
     tokenizer.save_pretrained(args.out)
     return 0
+
+
+def hardware(device: str) -> str:
+    import torch
+
+    if device.startswith("cuda"):
+        return torch.cuda.get_device_name(torch.device(device))
+    return f"CPU, {torch.get_num_threads()} threads"
 
 
 def cmd_card(args) -> int:
@@ -124,6 +146,7 @@ def cmd_all(args) -> int:
                 device=args.device,
                 tiny=args.tiny,
                 set=[],
+                init=None,
             ),
         ),
         (cmd_card, argparse.Namespace(model=args.out, eval_report=None)),
@@ -170,6 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default="cpu")
     p.add_argument("--tiny", action="store_true")
     p.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        metavar="MODEL_DIR",
+        help="fine-tune this checkpoint (weights and tokenizer; encode with its tokenizer) instead of a new model",
+    )
+    p.add_argument(
         "--set",
         action="append",
         default=[],
@@ -193,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_all)
 
     args = parser.parse_args(argv)
+    args.command_line = shlex.join(argv if argv is not None else sys.argv[1:])
     return args.func(args)
 
 

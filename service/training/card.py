@@ -22,16 +22,18 @@ def write_model_card(model_dir: Path, eval_report: Path | None) -> Path:
     lines = [
         f"# {summary.get('name', model_dir.name)} {summary.get('version', '')}".rstrip(),
         "",
-        "A T5 encoder-decoder trained from scratch by this project (`python -m service.training`) to compress",
+        f"A T5 encoder-decoder trained {_origin(summary)} by this project (`python -m service.training`) to compress",
         "one news sentence into a bullet by deleting words. Decoding is constrained to a subsequence of the",
         "source's words (service/copy_constraint.py), so it cannot invent names, numbers or words; at run time",
         "it may drop only whole modifier phrases of the spaCy parse, and its scores are shifted by two priors",
         "(keep_bias, salience_weight: see the settings under the scores).",
         "",
         "## Data",
-        "Deletion examples built by `python -m service.training examples` from BBC News Summary, XSum articles",
-        "and PolNeAR train (headline/intro aligned to a source sentence, plus syntactic deletions from spaCy",
-        "parses). The development set (FRANK CNN/DM) is never read by the training code.",
+        "Deletion examples built by `python -m service.training examples` (service/training/data.py): BBC News",
+        "Summary headlines, PolNeAR train titles, XSum intros, the CNN highlights of cnndm_val `train` and",
+        "Google's sentence compressions, each aligned to the source sentence it restates, plus syntactic",
+        "deletions from spaCy parses. The development set (FRANK CNN/DM) and cnndm_val `tune` are never read",
+        "by the training code.",
         *_data_lines(training.get("data")),
         "",
         "## Training",
@@ -57,15 +59,18 @@ def write_model_card(model_dir: Path, eval_report: Path | None) -> Path:
     return path
 
 
+def _origin(summary: dict) -> str:
+    init = summary.get("init")
+    return f"further from checkpoint {init}" if init else "from scratch"
+
+
 def _data_lines(data: dict | None) -> list[str]:
     if not data:
         return []
     counts = ", ".join(f"{origin} {n}" for origin, n in data["counts"].items())
-    return [
-        "",
-        f"Examples: {counts}. Built with `{data['examples_command']}`; trained with `{data['train_command']}`"
-        f" on {data['gpu']}.",
-    ]
+    built = f" Built with `{data['examples_command']}`;" if "examples_command" in data else ""
+    hardware = data.get("hardware") or data.get("gpu")
+    return ["", f"Examples: {counts}.{built} trained with `{data['train_command']}` on {hardware}."]
 
 
 def _score_lines(report: dict) -> list[str]:

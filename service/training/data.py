@@ -1,13 +1,15 @@
 """Training examples for the deletion-only compressor: which words of a news sentence to keep.
 
 Two kinds of target, both as word indices into spaCy tokens of the sentence exactly as published:
-- aligned: a publisher-written reference (BBC headline, PolNeAR title, XSum intro) aligned to the
-  source sentence it restates, closed under syntax (alignment.py);
+- aligned: a publisher-written reference (BBC headline, PolNeAR title, XSum intro, a CNN highlight of a
+  cnndm_val `train` story, a Google sentence compression) aligned to the source sentence it restates,
+  closed under syntax (alignment.py);
 - syntactic: rule-based trims of other lead sentences of the same articles (deletions.py).
 
     python -m service.training.data --data ../shared/data --out runs/compression.jsonl [--limit N] [--seed 13]
 
-frank/ is the development set and is never read; the XSum test_lines are lowercased and tokenised, so
+frank/ is the development set and is never read, nor is cnndm_val's `tune` split (the knobs are chosen
+on it); the XSum test_lines are lowercased and tokenised, so
 they cannot give a sentence "exactly as in the source" and are not used.
 """
 
@@ -47,7 +49,7 @@ BATCH_SIZE = 32
 
 @dataclass(frozen=True)
 class SourceArticle:
-    reference: str
+    references: tuple[str, ...]  # publisher-written restatements, each of one sentence of the body
     body: str
 
 
@@ -90,7 +92,7 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 def read_bbc(data_dir: Path) -> list[SourceArticle]:
     rows = _read_jsonl(data_dir / "bbc_news_summary" / "articles.jsonl")
-    return [SourceArticle(row["headline"].strip(), row["article"]) for row in rows]
+    return [SourceArticle((row["headline"].strip(),), row["article"]) for row in rows]
 
 
 def read_polnear(data_dir: Path) -> list[SourceArticle]:
@@ -98,13 +100,29 @@ def read_polnear(data_dir: Path) -> list[SourceArticle]:
     articles = []
     for path in sorted((data_dir / "polnear" / "train" / "text").glob("*.txt")):
         title, _, body = _read_text(path).lstrip().partition("\n")
-        articles.append(SourceArticle(title.strip(), body))
+        articles.append(SourceArticle((title.strip(),), body))
     return articles
 
 
 def read_xsum(data_dir: Path) -> list[SourceArticle]:
     rows = _read_jsonl(data_dir / "xsum" / "articles.jsonl")
-    return [SourceArticle(row["summary"].strip(), row["article"]) for row in rows]
+    return [SourceArticle((row["summary"].strip(),), row["article"]) for row in rows]
+
+
+def read_cnndm_train(data_dir: Path) -> list[SourceArticle]:
+    """The `train` split only: `tune` chooses the summariser's knobs and is never learned from."""
+    rows = _read_jsonl(data_dir / "cnndm_val" / "articles.jsonl")
+    return [
+        SourceArticle(tuple(h.strip() for h in row["highlights"] if h.strip()), row["article"])
+        for row in rows
+        if row["split"] == "train"
+    ]
+
+
+def read_sentence_compression(data_dir: Path) -> list[SourceArticle]:
+    """Google's deletion-only compressions (Filippova & Altun 2013): the sentence is the whole body."""
+    rows = _read_jsonl(data_dir / "sentence_compression" / "pairs.jsonl")
+    return [SourceArticle((row["compressed"].strip(),), row["original"]) for row in rows]
 
 
 SOURCES = (
@@ -113,6 +131,9 @@ SOURCES = (
     Source("polnear", "polnear_title", read_polnear, align_window=3, excerpt_chars=900),
     # The intro was cut from the article, so the sentence it restates can sit further down.
     Source("xsum", "xsum_intro", read_xsum, align_window=6, excerpt_chars=1000),
+    # A CNN highlight restates a sentence from anywhere in the story, most often the first twenty.
+    Source("cnndm_val", "cnn_highlight", read_cnndm_train, align_window=20, excerpt_chars=4000),
+    Source("sentence_compression", "google_compression", read_sentence_compression, align_window=1, excerpt_chars=1000),
 )
 
 
@@ -139,20 +160,31 @@ def build_examples(
     pool: list[SentenceUnit] = []
     for source in SOURCES:
         articles = _sample(source.read(Path(data_dir)), limit, seed)
-        references = nlp.pipe((a.reference for a in articles), batch_size=BATCH_SIZE, disable=["parser", "ner"])
+        references = _parsed_references(nlp, articles)
         chars = excerpt_chars or source.excerpt_chars
         docs = nlp.pipe((prepare_doc(nlp, a.body, chars) for a in articles), batch_size=BATCH_SIZE)
-        for reference, doc in tqdm(zip(references, docs), total=len(articles), desc=source.name, file=sys.stderr):
+        for article_refs, doc in tqdm(zip(references, docs), total=len(articles), desc=source.name, file=sys.stderr):
             units = sentence_units(doc, max(source.align_window, pool_sentences))
-            example, used = _aligned_example(reference, units[: source.align_window], source, min_coverage, stats)
-            if example is not None:
-                aligned.append(example)
-            pool.extend(u for i, u in enumerate(units[:pool_sentences]) if i != used)
+            used: set[int] = set()
+            for reference in article_refs:
+                # Two highlights restating one sentence would give it two targets: the first one wins.
+                candidates = [u if i not in used else None for i, u in enumerate(units[: source.align_window])]
+                example, index = _aligned_example(reference, candidates, source, min_coverage, stats)
+                if example is not None and index is not None:
+                    aligned.append(example)
+                    used.add(index)
+            pool.extend(u for i, u in enumerate(units[:pool_sentences]) if i not in used)
     yield from aligned
     syntactic = [e for e in (_syntactic_example(u, seed, cues, stats) for u in pool) if e is not None]
     wanted = min(len(syntactic), int(syntactic_per_aligned * len(aligned)))
     stats["syntactic_available"] += len(syntactic)
     yield from random.Random(seed).sample(syntactic, wanted)
+
+
+def _parsed_references(nlp: Language, articles: list[SourceArticle]) -> list[list[Doc]]:
+    """Each article's references, tokenised and tagged (no parse: only words and lemmas are aligned)."""
+    flat = nlp.pipe((r for a in articles for r in a.references), batch_size=BATCH_SIZE, disable=["parser", "ner"])
+    return [[next(flat) for _ in a.references] for a in articles]
 
 
 def _sample(articles: list[SourceArticle], limit: int | None, seed: int) -> list[SourceArticle]:
@@ -174,14 +206,14 @@ def prepare_doc(nlp: Language, body: str, excerpt_chars: int) -> Doc:
     """Tokenised excerpt with sentence starts preset at paragraph starts and right after a dateline,
     so the parser reads the dateline as its own fragment instead of as the sentence's subject."""
     text = _excerpt(body, excerpt_chars)
-    doc = nlp.make_doc(text)
+    start = len(text) - len(text.lstrip())
+    dateline = match_dateline(text, start)
+    dateline_end = dateline.separator_end if dateline else None
+    doc = _split_at(nlp, nlp.make_doc(text), dateline_end)
     for token in doc[1:]:
         previous = doc[token.i - 1]
         if not token.is_space and previous.is_space and "\n" in previous.text:
             token.is_sent_start = True
-    start = len(text) - len(text.lstrip())
-    dateline = match_dateline(text, start)
-    dateline_end = dateline.separator_end if dateline else None
     doc.user_data["dateline_end"] = dateline_end
     if dateline_end is not None:
         inside = [t for t in doc if t.idx < dateline_end and not t.is_space]
@@ -191,6 +223,26 @@ def prepare_doc(nlp: Language, body: str, excerpt_chars: int) -> Doc:
         if after:
             after[0].is_sent_start = True
     return doc
+
+
+def _split_at(nlp: Language, doc: Doc, offset: int | None) -> Doc:
+    """The same text with the token that straddles `offset` cut there, its first part tokenised alone: the
+    tokenizer reads a CNN story's "(CNN)The" as "(" + "CNN)The", gluing the dateline to the first word."""
+    straddling = next((t for t in doc if offset is not None and t.idx < offset < t.idx + len(t.text)), None)
+    if straddling is None or offset is None:
+        return doc
+    words: list[str] = []
+    spaces: list[bool] = []
+    for token in doc:
+        if token.i == straddling.i:
+            cut = offset - token.idx
+            head = [t.text for t in nlp.make_doc(token.text[:cut])]
+            words += [*head, token.text[cut:]]
+            spaces += [False] * len(head) + [bool(token.whitespace_)]
+        else:
+            words.append(token.text)
+            spaces.append(bool(token.whitespace_))
+    return Doc(doc.vocab, words=words, spaces=spaces)
 
 
 def sentence_units(doc: Doc, max_units: int) -> list[SentenceUnit]:
@@ -215,12 +267,13 @@ def sentence_units(doc: Doc, max_units: int) -> list[SentenceUnit]:
 
 
 def _aligned_example(
-    reference: Doc, units: list[SentenceUnit], source: Source, min_coverage: float, stats: Counter
+    reference: Doc, units: list[SentenceUnit | None], source: Source, min_coverage: float, stats: Counter
 ) -> tuple[dict | None, int | None]:
-    """The reference's best source sentence and its target; `used` is that sentence if it made an example."""
+    """The reference's best source sentence (None: not on offer) and its target; the index returned is
+    that sentence's if it made an example."""
     ref_tokens = [t for t in reference if not t.is_space]
     stats[f"{source.origin}_tried"] += 1
-    scored = [(align(ref_tokens, u.words, u.dateline), -i) for i, u in enumerate(units)]
+    scored = [(align(ref_tokens, u.words, u.dateline), -i) for i, u in enumerate(units) if u is not None]
     if not scored:
         stats[f"{source.origin}_no_sentence"] += 1
         return None, None
@@ -229,6 +282,7 @@ def _aligned_example(
         stats[f"{source.origin}_low_coverage"] += 1
         return None, None
     unit = units[-negative_index]
+    assert unit is not None  # only offered sentences were scored
     info = structure(unit.words)
     if info is None:
         stats[f"{source.origin}_unpaired_quotes"] += 1

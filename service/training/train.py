@@ -12,12 +12,14 @@ import math
 import random
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import torch
 from transformers import LogitsProcessorList, T5Config, T5ForConditionalGeneration
 
 from service.copy_constraint import CopyAutomaton, CopyConstraintProcessor, Unit
+from service.training.card import sha256
 
 
 @dataclass
@@ -51,6 +53,14 @@ def build_model(model_config: dict, vocab_size: int, pad_id: int, eos_id: int) -
     # T5 starts decoding from the pad id (set after construction: the config's typed signature omits it).
     config.decoder_start_token_id = pad_id
     return T5ForConditionalGeneration(config)
+
+
+def load_for_training(model_dir: Path) -> T5ForConditionalGeneration:
+    """A saved checkpoint in fp32 (they are stored as fp16), ready to train further."""
+    model = T5ForConditionalGeneration.from_pretrained(model_dir, dtype=torch.float32)
+    if model.config.pad_token_id is None:
+        raise ValueError(f"{model_dir}: the checkpoint's config has no pad_token_id")
+    return model
 
 
 def train(
@@ -191,5 +201,6 @@ def save_checkpoint(model: T5ForConditionalGeneration, out_dir: Path, result: Tr
     """Weights as fp16 safetensors (half the size; loaded back as fp32) plus what the summariser reads."""
     out_dir.mkdir(parents=True, exist_ok=True)
     model.to("cpu").half().save_pretrained(out_dir, safe_serialization=True)  # type: ignore[arg-type]  # as above
-    summary = {"expected_ratio": result.predicted_ratio, "training": result.__dict__, **extra}
+    version = f"{date.today().isoformat()}-{sha256(out_dir / 'model.safetensors')[:8]}"
+    summary = {"expected_ratio": result.predicted_ratio, "training": result.__dict__, **extra, "version": version}
     (out_dir / "summariser.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
