@@ -315,6 +315,33 @@ POSITIVE_CASES = {
         "Trump",
         "direct",
     ),
+    "long lower-case attribution after an exclamation": (
+        [
+            '"Will the governor ever answer the question? If he does not, he should step down!" the leader of the '
+            "state senate, Maria Lopez, wrote on Sunday after the hearing in the capital."
+        ],
+        "ever answer the question",
+        "Maria Lopez",
+        "direct",
+    ),
+    "party and state between a name and an aside": (
+        [
+            "But Sen. John Smith (D-Ohio), noting the size of the rally, said, “Let me tell you, he has got a heck "
+            "of a crowd.”"
+        ],
+        "heck of a crowd",
+        "John Smith",
+        "direct",
+    ),
+    "nearest of two cues the parser hung on the quote": (
+        [
+            "When the governor said the city would sue the state over the deal, Tom Reed fired back forcefully: "
+            "“If they sue us in a court in Miami, they are going to lose.”"
+        ],
+        "sue us in a court",
+        "Tom Reed",
+        "direct",
+    ),
 }
 
 
@@ -729,6 +756,10 @@ NEGATIVE_CASES = {
     "no quotes": ["The weather was mild across the region, and markets were calm."],
     "short quoted phrase under a verb outside the lexicon": [
         "Senator Maria Cantwell wore a “Vote” badge to the hearing."
+    ],
+    "long sentence after a quote that ended on a full stop": [
+        '"Will the governor ever answer? He should resign." the tired reporters in the crowded hall quietly said, '
+        "and then they walked out of the hearing for the rest of the day."
     ],
 }
 

@@ -19,6 +19,8 @@ MAX_ATTRIBUTION_TOKENS = 12
 # ", in an attempt to draw attention to Clinton’s lack of press conferences,": the longest aside between a
 # subject and its cue that is skipped.
 MAX_ASIDE_TOKENS = 16
+# '(D-Ill.)', '(R-Wis.)', '(35)': the longest parenthetical between a name and what follows it.
+MAX_PARENTHETICAL_TOKENS = 8
 # How far up a subjectless cue's heads ("ended by saying") a subject is looked for.
 MAX_SUBJECT_CLIMB = 4
 # Links from a subjectless cue up to the verb whose subject said it.
@@ -210,6 +212,7 @@ def _mention_before_aside(context: ArticleContext, cue: Token) -> Token | None:
         if aside[0].tag_ not in ("VBG", "VBN", "IN", "NN"):
             return None  # a participle, a preposition, or a role ('Brent Bozell III, founder of …, tells')
         i = opening - 1
+    i = _before_parenthetical(context, i, sentence_start)
     if (
         i < sentence_start
         or doc[i].pos_ not in ("NOUN", "PROPN")
@@ -220,6 +223,20 @@ def _mention_before_aside(context: ArticleContext, cue: Token) -> Token | None:
     head = name_head(doc[i])
     # '“Yes, I support Ted Cruz,” Brent Bozell III, …': the parser may hang the name on a word of the quote.
     return doc[i] if context.quoted_chars(head.idx, head.idx + 1) else head
+
+
+def _before_parenthetical(context: ArticleContext, i: int, sentence_start: int) -> int:
+    """'Sen. John Smith (D-Ohio), noting …, said': the token before a short parenthetical (a party and state, an
+    age) that ends at token i, or i itself."""
+    doc = context.doc
+    if i < sentence_start or doc[i].text != ")":
+        return i
+    for j in range(i - 1, max(i - MAX_PARENTHETICAL_TOKENS, sentence_start) - 1, -1):
+        if doc[j].text == "(":
+            return j - 1
+        if doc[j].text == ")":
+            break
+    return i
 
 
 def _mention_after_quote(context: ArticleContext, cue: Token) -> Token | None:

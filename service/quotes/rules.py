@@ -224,10 +224,12 @@ def attached_cue(site: QuoteSite) -> Attribution | None:
     """'“…,” he said' parsed as a conjunct of the quoted clause: a cue outside the quote that the parser
     hung on a quoted word."""
     inside = range(site.span.start, site.span.end)
-    for cue in _outside_cues(site):
-        if cue.head.i in inside or any(a.i in inside for a in cue.ancestors):
-            return _cue_attribution(site, cue)
-    return None
+    attached = [c for c in _outside_cues(site) if c.head.i in inside or any(a.i in inside for a in c.ancestors)]
+    if not attached:
+        return None
+    # 'When the governor said …, Reed fired back: “…”': the parser may hang a subordinate clause's cue on the
+    # quote too; the cue nearest the quote introduces it.
+    return _cue_attribution(site, min(attached, key=lambda c: _distance(c, site.span)))
 
 
 def according_to_before(site: QuoteSite) -> Attribution | None:

@@ -91,7 +91,7 @@ def _frame(context: ArticleContext, span: Span) -> Span:
         following = context.sentence(doc[end])
         if (
             following.start_char < para_end
-            and _looks_like_attribution(context, following)
+            and _looks_like_attribution(context, following, span)
             and not (_ends_sentence(span) and _reports_its_own(context, following))
         ):
             end = following.end
@@ -103,13 +103,23 @@ def _frame(context: ArticleContext, span: Span) -> Span:
     return doc[start:end]
 
 
-def _looks_like_attribution(context: ArticleContext, sentence: Span) -> bool:
+def _looks_like_attribution(context: ArticleContext, sentence: Span, span: Span) -> bool:
     words = [t for t in sentence if not t.is_space]
     if not words or words[0].text in QUOTE_MARKS:
         return False
     if any(t.i in context.cue_at for t in words[:ADJACENT_CUE_TOKENS]):
         return True  # 'LeVell declared, a point he likes to make after ...'
-    return len(words) <= MAX_BARE_ATTRIBUTION_WORDS and (words[0].is_lower or any(t.i in context.cue_at for t in words))
+    has_cue = any(t.i in context.cue_at for t in words)
+    if words[0].is_lower and has_cue and _closes_on_continuation(span):
+        # '“… resign in disgrace!” the party’s likely nominee, Donald Trump, tweeted Sunday after …': the
+        # parser ended the sentence at the mark, but a lower-case word goes on with it, whatever its length.
+        return True
+    return len(words) <= MAX_BARE_ATTRIBUTION_WORDS and (words[0].is_lower or has_cue)
+
+
+def _closes_on_continuation(span: Span) -> bool:
+    """The quoted words end on a comma, "!" or "?" inside the closing mark ('“… go home?”')."""
+    return len(span) > 1 and span[-1].text in QUOTE_MARKS and span[-2].text in (",", "!", "?")
 
 
 def _reports_its_own(context: ArticleContext, sentence: Span) -> bool:
