@@ -9,8 +9,8 @@ Two kinds of target, both as word indices into spaCy tokens of the sentence exac
     python -m service.training.data --data ../shared/data --out runs/compression.jsonl [--limit N] [--seed 13]
 
 frank/ is the development set and is never read, nor is cnndm_val's `tune` split (the knobs are chosen
-on it); the XSum test_lines are lowercased and tokenised, so
-they cannot give a sentence "exactly as in the source" and are not used.
+on it); the XSum test_lines are lowercased and tokenised, so they cannot give a sentence "exactly as in
+the source" and are not used.
 """
 
 from __future__ import annotations
