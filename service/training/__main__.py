@@ -96,7 +96,7 @@ def cmd_train(args) -> int:
     print(json.dumps(result.__dict__), flush=True)
     extra["data"] = {
         "counts": dict(Counter(r["origin"] for r in records)),
-        "train_command": f"python -m service.training {getattr(args, 'command_line', 'all')}",
+        "train_command": f"python -m service.training {args.command_line}",
         "hardware": hardware(args.device),
     }
     save_checkpoint(model, args.out, result, extra)
@@ -147,6 +147,7 @@ def cmd_all(args) -> int:
                 tiny=args.tiny,
                 set=[],
                 init=None,
+                command_line=args.command_line,
             ),
         ),
         (cmd_card, argparse.Namespace(model=args.out, eval_report=None)),

@@ -168,8 +168,9 @@ def build_examples(
             used: set[int] = set()
             for reference in article_refs:
                 # Two highlights restating one sentence would give it two targets: the first one wins.
-                candidates = [u if i not in used else None for i, u in enumerate(units[: source.align_window])]
-                example, index = _aligned_example(reference, candidates, source, min_coverage, stats)
+                example, index = _aligned_example(
+                    reference, units[: source.align_window], used, source, min_coverage, stats
+                )
                 if example is not None and index is not None:
                     aligned.append(example)
                     used.add(index)
@@ -228,8 +229,10 @@ def prepare_doc(nlp: Language, body: str, excerpt_chars: int) -> Doc:
 def _split_at(nlp: Language, doc: Doc, offset: int | None) -> Doc:
     """The same text with the token that straddles `offset` cut there, its first part tokenised alone: the
     tokenizer reads a CNN story's "(CNN)The" as "(" + "CNN)The", gluing the dateline to the first word."""
-    straddling = next((t for t in doc if offset is not None and t.idx < offset < t.idx + len(t.text)), None)
-    if straddling is None or offset is None:
+    if offset is None:
+        return doc
+    straddling = next((t for t in doc if t.idx < offset < t.idx + len(t.text)), None)
+    if straddling is None:
         return doc
     words: list[str] = []
     spaces: list[bool] = []
@@ -267,13 +270,18 @@ def sentence_units(doc: Doc, max_units: int) -> list[SentenceUnit]:
 
 
 def _aligned_example(
-    reference: Doc, units: list[SentenceUnit | None], source: Source, min_coverage: float, stats: Counter
+    reference: Doc,
+    units: list[SentenceUnit],
+    taken: set[int],
+    source: Source,
+    min_coverage: float,
+    stats: Counter,
 ) -> tuple[dict | None, int | None]:
-    """The reference's best source sentence (None: not on offer) and its target; the index returned is
+    """The reference's best source sentence among those not `taken` and its target; the index returned is
     that sentence's if it made an example."""
     ref_tokens = [t for t in reference if not t.is_space]
     stats[f"{source.origin}_tried"] += 1
-    scored = [(align(ref_tokens, u.words, u.dateline), -i) for i, u in enumerate(units) if u is not None]
+    scored = [(align(ref_tokens, u.words, u.dateline), -i) for i, u in enumerate(units) if i not in taken]
     if not scored:
         stats[f"{source.origin}_no_sentence"] += 1
         return None, None
@@ -282,7 +290,6 @@ def _aligned_example(
         stats[f"{source.origin}_low_coverage"] += 1
         return None, None
     unit = units[-negative_index]
-    assert unit is not None  # only offered sentences were scored
     info = structure(unit.words)
     if info is None:
         stats[f"{source.origin}_unpaired_quotes"] += 1
