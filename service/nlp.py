@@ -33,13 +33,15 @@ NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 # Scraped pages glue quote marks to the words around them ('said,“Look', 'S.C.):"I', 'disaster.”The',
 # 'act—“My'). spaCy splits marks off a token's edges only, so such a mark hid inside one token, and the
 # quote's first or last word with it. These infixes split a mark, and a comma, colon or dash glued to it;
-# and a comma glued between a word and a number ('Khaled Belkacemi,60,'), which hid the name's last word.
+# and a comma glued between a word and a number ('Khaled Belkacemi,60,'), which hid the name's last word;
+# and a bracket closing a credit glued to the next sentence ('(CNN)The'), which hid the story's first word.
 _DOUBLE_MARK = "[" + re.escape(DOUBLE_OPENERS + DOUBLE_CLOSERS + STRAIGHT_DOUBLE) + "]"
 GLUED_INFIXES = (
     rf"(?<=[\w.,:;!?)\]—–]){_DOUBLE_MARK}(?=[\w(\[‘—–])",
     rf"(?<=[\w)\]])[,:;!?—–](?={_DOUBLE_MARK})",
     rf"(?<=[{re.escape(DOUBLE_CLOSERS + STRAIGHT_DOUBLE)}])[,:;—–](?=\w)",
     r"(?<=[^\W\d_]),(?=\d)",
+    r"(?<=\w)\)(?=[A-Z])",
 )
 
 

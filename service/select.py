@@ -334,7 +334,7 @@ def _without_dateline(article: Article, words: tuple[Word, ...]) -> tuple[Word, 
     for word in words:
         if word.start >= dateline.end:
             rest.append(word)
-        elif word.end > dateline.end:  # "(CNN)They" is one token: keep the part after the dateline
+        elif word.end > dateline.end:  # a dateline glued to the word after it: keep that word
             rest.append(Word(word.text[dateline.end - word.start :], dateline.end, word.end))
     # The separator goes ("-", ":"); a quote mark opening the sentence stays, or its quotation is unpaired.
     while rest and not any(ch.isalnum() for ch in rest[0].text) and rest[0].text not in QUOTE_MARKS:

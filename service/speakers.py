@@ -27,6 +27,7 @@ speaker.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Literal
 
@@ -681,7 +682,7 @@ class SpeakerResolver:
     def named(self, tokens: list[Token]) -> Speaker:
         """A speaker the quote code found as a run of name tokens ('— Carl Bialik', 'Stated Stone:')."""
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        words = tuple(t.text for t in tokens if not t.is_punct and t.lower_.rstrip(".") not in self.titles)
+        words = _without_titles([t for t in tokens if not t.is_punct], self.titles)
         person = self.canonical_person(words) if words else None
         span = person.chars if person is not None else (start, end)
         return Speaker(self.text[span[0] : span[1]], start, end, "named", span)
@@ -896,6 +897,13 @@ def _mislabelled_person(ent: Span, surnames: set[str]) -> bool:
         and ent[-1].text in surnames
         and all(t.pos_ == "PROPN" and t.text[:1].isupper() and t.is_alpha for t in ent)
     )
+
+
+def _without_titles(tokens: list[Token], titles: Container[str]) -> tuple[str, ...]:
+    """The words of a name run without its titles ('Rep. Jim Clyburn' -> Jim Clyburn). The last word is the
+    name's own even when it spells a title: 'Amy Pope'."""
+    kept = [t for t in tokens[:-1] if t.lower_.rstrip(".") not in titles] + tokens[-1:]
+    return tuple(t.text for t in kept)
 
 
 def _decided(tally: dict[Gender, int]) -> bool:

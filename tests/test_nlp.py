@@ -74,6 +74,10 @@ def test_missing_model_stops_start_up():
         # A comma glued between a name and an age; numbers with thousands separators stay whole.
         ("Khaled Belkacemi,60, died", ["Khaled", "Belkacemi", ",", "60", ",", "died"]),
         ("It cost 1,000 dollars", ["It", "cost", "1,000", "dollars"]),
+        # A credit's closing bracket glued to the story's first word; a formula keeps its brackets.
+        ("(CNN)The mayor", ["(", "CNN", ")", "The", "mayor"]),
+        ("(The Hollywood Reporter)Stan Freberg", ["(", "The", "Hollywood", "Reporter", ")", "Stan", "Freberg"]),
+        ("f(x)y", ["f(x)y"]),
     ],
 )
 def test_punctuation_glued_to_words_is_split_off(text, tokens):

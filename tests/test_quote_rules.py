@@ -109,6 +109,14 @@ APPLIES = {
         "Stay hungry",
         "Steve Jobs",
     ),
+    "credit_line": (
+        [
+            "“We are going to enter the next recession without that consensus.",
+            "Josh Bivens, Economic Policy Institute.”",
+        ],
+        "next recession",
+        "Josh Bivens",
+    ),
     "previous_speaker": (
         ["Hugh Hill, a doctor, said the clinic was full on Monday night.", "“We had no beds left for anyone.”"],
         "no beds left",
@@ -137,6 +145,8 @@ DOES_NOT_APPLY = {
     "verb_after_quote": (["“This is fantastic.” The crowd cheered for an hour."], "fantastic"),
     "colon_lead": (["“We are ready to talk,” Sergey Lavrov said."], "ready to talk"),
     "dash_credit": (["“We are ready to talk,” Sergey Lavrov said."], "ready to talk"),
+    # The quote's last line is a sentence of its own, not a credit.
+    "credit_line": (["“We will fight this ruling in every court.", "Mayor Doug McCallum will appeal it.”"], "fight"),
     "previous_speaker": (
         ["The weather was mild across the region.", "“We had no beds left for anyone.”"],
         "no beds left",

@@ -669,6 +669,26 @@ def test_line_break_inside_a_quote(nlp):
     assert quote.speaker == "Blackwell"
 
 
+def test_pull_quote_credit_line_is_the_speaker_not_the_statement(nlp):
+    # Straight marks: the closer on the credit line still closes the quote the line break interrupted.
+    page, quotes = quotes_of(
+        nlp,
+        [
+            '"I worry that we may see a resurgence of Democrats singing the virtues of balanced budgets.',
+            'Dean Baker, Center for Economic and Policy Research."',
+            "Clinton has not answered.",
+            "“Our current efforts to date have been insufficient.",
+            "Amy Pope, deputy homeland security advisor.”",
+        ],
+    )
+    quote = only(quotes, "I worry")
+    assert quote.speaker == "Dean Baker" and quote.rule == "credit_line"
+    assert quote.text.endswith("balanced budgets.") and "Baker" not in page[slice(*quote.content_span)]
+    # A surname that spells a title ("Pope") is still the name's.
+    assert only(quotes, "insufficient").speaker == "Amy Pope"
+    assert len(quotes) == 2
+
+
 def test_indirect_speech(nlp):
     page, quotes = quotes_of(
         nlp,

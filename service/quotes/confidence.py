@@ -26,6 +26,7 @@ RULE_CONFIDENCE: dict[str, float] = {
     "verb_after_quote": 0.6,
     "colon_lead": 0.7,
     "dash_credit": 0.6,
+    "credit_line": 0.6,
     "previous_speaker": 0.6,
     # indirect speech (service/quotes/indirect.py)
     "reported_clause": 0.9,

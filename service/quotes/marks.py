@@ -3,8 +3,8 @@
 Marks (curly, straight, angle, single, and two apostrophes typed for a double mark) are paired per
 paragraph; a closing curly mark that opens a paragraph before a word is taken for the opener it was meant
 to be. An unclosed mark is dropped at the paragraph end unless the next paragraph opens with a quote mark
-(the newspaper convention for a quote running over paragraphs) or its first double mark is a curly closer
-(a line break inside the quote), so a stray mark never swallows the article.
+(the newspaper convention for a quote running over paragraphs) or its first double mark is placed as a
+closer (a line break inside the quote), so a stray mark never swallows the article.
 """
 
 from __future__ import annotations
@@ -110,11 +110,14 @@ def _is_blank(text: str) -> bool:
 
 
 def _first_mark_closes(text: str, start: int, end: int) -> bool:
-    """The paragraph's first double mark is a curly closer (and no opener comes before it)."""
+    """The paragraph's first double mark is a curly closer, or a straight one placed as a closer
+    ('…stimulus.¶Josh Bivens, Economic Policy Institute."'), and no opener comes before it."""
     for i in range(start, end):
         if text[i] in DOUBLE_CLOSERS:
             return True
-        if text[i] in DOUBLE_OPENERS or text[i] == STRAIGHT_DOUBLE:
+        if text[i] == STRAIGHT_DOUBLE:
+            return _typed_for_closer(text, i, end)
+        if text[i] in DOUBLE_OPENERS:
             return False
     return False
 

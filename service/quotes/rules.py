@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import takewhile
 
 from spacy.tokens import Span, Token
 
@@ -66,6 +67,8 @@ class Attribution:
     decision: ContentDecision | None = None
     # The quote continues the statement of the speaker before it (a run of quotes).
     continues: bool = False
+    # The quoted parts that are the statement, where some of the quoted words are not ('a credit line').
+    parts: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def attribute(site: QuoteSite) -> Statement | None:
     for rule in QUOTE_RULES:
         if site.kind in rule.kinds and (found := rule.find(site)) is not None:
             return Statement(
-                parts=site.quoted.parts,
+                parts=found.parts or site.quoted.parts,
                 content=found.content or site.quoted.words,
                 kind=found.kind or site.kind,
                 cue=found.cue,
@@ -332,6 +335,25 @@ def dash_credit(site: QuoteSite) -> Attribution | None:
     return None
 
 
+def credit_line(site: QuoteSite) -> Attribution | None:
+    """'"We are going to enter the next recession without that consensus.¶Josh Bivens, Economic Policy
+    Institute."': a pull quote whose last line, inside its marks, is the name of who said it (a name, then at
+    most a role or an organisation, no verb)."""
+    context, quoted = site.context, site.quoted
+    if len(quoted.parts) < 2:
+        return None
+    line_start, line_end = quoted.parts[-1]
+    line = context.doc.char_span(line_start, line_end, alignment_mode="expand")
+    words = [t for t in line or () if not t.is_space]
+    if not words or len(words) > MAX_CREDIT_WORDS or any(t.pos_ in ("VERB", "AUX") for t in words):
+        return None
+    name = list(takewhile(lambda t: t.pos_ == "PROPN" or (t.is_alpha and t.is_title), words))
+    if not name or not any(t.pos_ == "PROPN" for t in name):
+        return None
+    statement = quoted.parts[:-1]
+    return Attribution(None, named_speaker(context, name), content=(statement[0][0], statement[-1][1]), parts=statement)
+
+
 def _leading_run(tokens: list[Token]) -> list[Token]:
     run: list[Token] = []
     for token in tokens:
@@ -384,5 +406,6 @@ QUOTE_RULES: tuple[Rule, ...] = (
     Rule("verb_after_quote", DIRECT, verb_after_quote),
     Rule("colon_lead", DIRECT, colon_lead),
     Rule("dash_credit", DIRECT, dash_credit),
+    Rule("credit_line", DIRECT, credit_line),
     Rule("previous_speaker", DIRECT, previous_speaker),
 )

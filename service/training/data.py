@@ -210,7 +210,7 @@ def prepare_doc(nlp: Language, body: str, excerpt_chars: int) -> Doc:
     start = len(text) - len(text.lstrip())
     dateline = match_dateline(text, start)
     dateline_end = dateline.separator_end if dateline else None
-    doc = _split_at(nlp, nlp.make_doc(text), dateline_end)
+    doc = nlp.make_doc(text)
     for token in doc[1:]:
         previous = doc[token.i - 1]
         if not token.is_space and previous.is_space and "\n" in previous.text:
@@ -224,28 +224,6 @@ def prepare_doc(nlp: Language, body: str, excerpt_chars: int) -> Doc:
         if after:
             after[0].is_sent_start = True
     return doc
-
-
-def _split_at(nlp: Language, doc: Doc, offset: int | None) -> Doc:
-    """The same text with the token that straddles `offset` cut there, its first part tokenised alone: the
-    tokenizer reads a CNN story's "(CNN)The" as "(" + "CNN)The", gluing the dateline to the first word."""
-    if offset is None:
-        return doc
-    straddling = next((t for t in doc if t.idx < offset < t.idx + len(t.text)), None)
-    if straddling is None:
-        return doc
-    words: list[str] = []
-    spaces: list[bool] = []
-    for token in doc:
-        if token.i == straddling.i:
-            cut = offset - token.idx
-            head = [t.text for t in nlp.make_doc(token.text[:cut])]
-            words += [*head, token.text[cut:]]
-            spaces += [False] * len(head) + [bool(token.whitespace_)]
-        else:
-            words.append(token.text)
-            spaces.append(bool(token.whitespace_))
-    return Doc(doc.vocab, words=words, spaces=spaces)
 
 
 def sentence_units(doc: Doc, max_units: int) -> list[SentenceUnit]:
