@@ -18,6 +18,7 @@ from service.quote_content import (
     decision_features,
     default_chooser,
     load_model,
+    most_likely_to_match,
     save_model,
 )
 from service.quotes import extract_quotes
@@ -172,3 +173,22 @@ def test_examples_are_labelled_with_the_annotated_content():
         assert len(example.targets) == 1
         start, end, weight = example.targets[0]
         assert start < first and end > last and weight == 1.0  # both contents reach beyond the quoted words
+
+
+def _distribution(size: int, probabilities: dict[int, float]) -> torch.Tensor:
+    values = torch.full((size,), 1e-9)
+    for position, probability in probabilities.items():
+        values[position] = probability
+    return torch.log(values / values.sum())
+
+
+def test_span_is_the_likeliest_to_match_not_two_argmaxes():
+    # Two readings of a quote at tokens 4-5: the clause 0-9, or the quoted words alone. The first token
+    # and the last token taken apart (0 and 5) give a span matching only the less likely reading.
+    first = _distribution(12, {0: 0.55, 4: 0.45})
+    last = _distribution(12, {5: 0.55, 9: 0.45})
+    words = torch.ones(12)
+    assert (int(first.argmax()), int(last.argmax())) == (0, 5)
+    assert most_likely_to_match(first, last, (4, 5), words) == (0, 9)
+    # Sure of both ends, it keeps them.
+    assert most_likely_to_match(_distribution(12, {3: 1.0}), _distribution(12, {7: 1.0}), (4, 5), words) == (3, 7)
