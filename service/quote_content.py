@@ -297,7 +297,7 @@ def most_likely_to_match(
     spans = torch.cartesian_prod(first_top, last_top)
     probability = (first[first_top].exp()[:, None] * last[last_top].exp()[None]).reshape(-1)
     overlap = _overlap(spans, torch.cat([torch.zeros(1), words.cumsum(0)]))
-    matches = sum((overlap >= threshold).float() for threshold in MATCH_OVERLAPS)
+    matches = torch.stack([(overlap >= threshold).float() for threshold in MATCH_OVERLAPS]).sum(0)
     best = int((matches @ probability).argmax())
     return int(spans[best, 0]), int(spans[best, 1])
 
