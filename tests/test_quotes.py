@@ -342,6 +342,24 @@ POSITIVE_CASES = {
         "Tom Reed",
         "direct",
     ),
+    "participle cue the parser made the quoted verb's subject": (
+        [
+            "Band member Flea shared the news on social media last week, writing “Feels great to support someone "
+            "I believe in. The band offered to give him the money.”"
+        ],
+        "Feels great",
+        "Flea",
+        "direct",
+    ),
+    "second cue hung on the first one's object predicate": (
+        [
+            "Barack Obama spoke in Washington on Monday.",
+            'He called it "shameful" and called on leaders "not to feed that dark impulse inside of us."',
+        ],
+        "dark impulse",
+        "Barack Obama",
+        "partial",
+    ),
 }
 
 

@@ -24,7 +24,8 @@ MAX_PARENTHETICAL_TOKENS = 8
 # How far up a subjectless cue's heads ("ended by saying") a subject is looked for.
 MAX_SUBJECT_CLIMB = 4
 # Links from a subjectless cue up to the verb whose subject said it.
-SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl", "dobj", "pobj"})
+# ("called it “shameful” and called on leaders": the parser hung the second cue on the object predicate.)
+SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl", "dobj", "pobj", "oprd"})
 MENTION_POS = frozenset({"PROPN", "NOUN", "PRON"})
 NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
 # Entities that never say anything: a subject of this type is a stray time the parser hung on the cue (numbers
@@ -139,8 +140,12 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
         to = cue.doc[cue.i + 1]
         return next((c for c in to.children if c.dep_ == "pobj"), None)
     verb = cue
+    if cue.dep_ in SUBJECT_DEPS and cue.tag_ == "VBG" and cue.head.i > cue.i:
+        # "Flea shared the news, writing “Feels great …”": the parser made the participle the subject of the
+        # quoted verb after it; the quoted clause hangs on the verb whose subject wrote it.
+        verb = cue.head
     for _ in range(MAX_SUBJECT_CLIMB):
-        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i != cue.i]
         # The parser may make each half of "Wilson-Raybould" a subject: the name is where the first half is.
         if subjects := [c for c in subjects if not _second_half_of_name(c, subjects)]:
             return min(subjects, key=lambda c: _subject_rank(c, verb))
