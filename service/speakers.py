@@ -557,6 +557,11 @@ class SpeakerResolver:
             by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
             if by is not None:
                 return self._entity(by)
+        if head.dep_ == "dobj" and head.head.lemma_.lower() in self.issuing and not self._in_quote(head):
+            # 'Sanders is releasing a new ad that urges …': the document speaks for whoever issues it.
+            issuer = next((c for c in head.head.children if c.dep_ in SUBJECT_DEPS), None)
+            if issuer is not None:
+                return self._entity(issuer)
         # 'The Kelowna Rockets filed a lawsuit ... The suit says': whoever issued one before.
         lemma = head.lemma_.lower()
         for token in reversed(self.tokens[max(head.i - ANTECEDENT_WINDOW, 0) : head.i]):

@@ -114,6 +114,11 @@ RESOLVED = {
         "negligent",
         ("Kelowna Rockets", "The lawsuit"),
     ),
+    "document speaks for who issues it": (
+        "Senator Bernie Sanders is releasing a new 30-second ad that urges voters to “send a message” to banks.",
+        "send a message",
+        ("Bernie Sanders", "that"),
+    ),
     "a surname the tagger took for a plural noun": (
         "He will be caddieing for Ollie Schniederjans.\n\nSchniederjans said he was “happy to hear it.”",
         "happy to hear",
