@@ -557,24 +557,23 @@ class SpeakerResolver:
             by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
             if by is not None:
                 return self._entity(by)
-        if head.dep_ == "dobj" and head.head.lemma_.lower() in self.issuing and not self._in_quote(head):
-            # 'Sanders is releasing a new ad that urges …': the document speaks for whoever issues it.
-            issuer = next((c for c in head.head.children if c.dep_ in SUBJECT_DEPS), None)
-            if issuer is not None:
-                return self._entity(issuer)
+        # 'Sanders is releasing a new ad that urges …': the document speaks for whoever issues it.
+        if (issuer := self._issuer(head)) is not None:
+            return issuer
         # 'The Kelowna Rockets filed a lawsuit ... The suit says': whoever issued one before.
         lemma = head.lemma_.lower()
         for token in reversed(self.tokens[max(head.i - ANTECEDENT_WINDOW, 0) : head.i]):
-            if (
-                token.dep_ == "dobj"
-                and token.lemma_.lower() == lemma
-                and token.head.lemma_.lower() in self.issuing
-                and not self._in_quote(token)
-            ):
-                subject = next((c for c in token.head.children if c.dep_ in SUBJECT_DEPS), None)
-                if subject is not None:
-                    return self._entity(subject)
+            if token.lemma_.lower() == lemma and (issuer := self._issuer(token)) is not None:
+                return issuer
         return None
+
+    def _issuer(self, document: Token) -> CharSpan | None:
+        """The subject of the issuing verb whose object the document is ('X filed a lawsuit'), outside quotes."""
+        verb = document.head
+        if document.dep_ != "dobj" or verb.lemma_.lower() not in self.issuing or self._in_quote(document):
+            return None
+        subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS), None)
+        return self._entity(subject) if subject is not None else None
 
     # ---- gender ----------------------------------------------------------------------------------
 
