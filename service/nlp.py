@@ -66,7 +66,21 @@ def load_spacy(name: str) -> Language:
         ) from exc
     if "parser" in language.pipe_names:
         language.add_pipe("doubled_quote_opens_sentence", before="parser")
+        language.add_pipe("paragraph_break_opens_sentence", before="parser")
     return language
+
+
+@Language.component("paragraph_break_opens_sentence")
+def paragraph_break_opens_sentence(doc: Doc) -> Doc:
+    """A blank line ends a sentence. Left alone, the parser runs a sentence on over a paragraph break after
+    a closing quote mark or a line with no full stop ('… “probable.”¶¶READ MORE: …¶¶Bissonnette had'),
+    and the speaker code then reads a name two paragraphs up as in the same sentence. The break itself
+    opens the next sentence, as the parser places it when it does see the end: marking the word after it
+    instead makes the parser cut that word off on its own ('Matlow | said he likes')."""
+    for token in doc[1:]:
+        if token.is_space and "\n\n" in token.text:
+            token.is_sent_start = True
+    return doc
 
 
 @Language.component("doubled_quote_opens_sentence")

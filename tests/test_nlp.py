@@ -82,3 +82,20 @@ def test_missing_model_stops_start_up():
 )
 def test_punctuation_glued_to_words_is_split_off(text, tokens):
     assert [t.text for t in load_spacy(MODEL).tokenizer(text)] == tokens
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Huot made it clear that sentences are “probable.”\n\nREAD MORE: Remembering the victims\n\nBissonnette had a past.",
+        "All governments should be working 'in tandem': Matlow\n\nMatlow said he likes a proposal.",
+    ],
+)
+def test_a_blank_line_ends_a_sentence(text):
+    """No sentence runs over a paragraph break, and the paragraph after it is one sentence, not its first
+    word cut off ('Matlow | said')."""
+    doc = load_spacy(MODEL)(text)
+    paragraphs = text.split("\n\n")
+    words = [s.text.strip() for s in doc.sents if s.text.strip()]
+    assert all("\n\n" not in w for w in words)
+    assert words[-1] == paragraphs[-1]

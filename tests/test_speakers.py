@@ -146,6 +146,61 @@ RESOLVED = {
         "We will build it",
         ("Doug McCallum", "he"),
     ),
+    "a paragraph break ends the sentence before it": (
+        (
+            "Justice François Huot will sentence Alexandre Bissonnette on Friday.\n\n"
+            "In court, Huot has made it clear he is leaning in that direction and that consecutive sentences are "
+            "“probable.”\n\n"
+            "READ MORE: Quebec City mosque shooting: Remembering the victims\n\n"
+            "Bissonnette had a history of mental health issues. He told psychologists mass shooters were his “idols.”"
+        ),
+        "idols",
+        ("Alexandre Bissonnette", "He"),
+    ),
+    "the subject of the paragraph before, not a name in the one before that": (
+        (
+            'Veterans Affairs official Sandra Williamson wrote to her colleagues that "family members are not '
+            'veterans."\n\n'
+            "Mary Nicholson, director of health care for Veterans Affairs, agreed with Williamson's approach.\n\n"
+            '"Family members were only ever granted access to recognize the part they play," she wrote in an email.'
+        ),
+        "granted access",
+        ("Mary Nicholson", "she"),
+    ),
+    "quoted words do not count against an antecedent's distance": (
+        (
+            "Ben Myers, the president of Bullpen Research, studies rents in Toronto.\n\n"
+            "Myers also cited an idea from Frank Clayton, a senior research fellow at Ryerson University, which "
+            "suggests adding incentives for owners to add rental units within their own properties. This would "
+            "“provide supply in neighbourhoods that don't have a lot of rental supply.”\n\n"
+            "“Whenever you don't add enough new supply, well, then, people that would've been renting those "
+            "units are now, well they take one step down, so they go and they rent the next one, and it just "
+            "pushes everyone down the ladder. Obviously the people that are hurt the most are the people at the "
+            "bottom of the ladder, the ones who end up homeless or couch surfing or in a three-bedroom rental "
+            "with six other people, and nobody in this city wants to see that happen to anyone,” he said."
+        ),
+        "enough new supply",
+        ("Ben Myers", "he"),
+    ),
+    "a person's name ends at its possessive": (
+        (
+            "READ MORE: What we now know about Alexandre Bissonnette’s Quebec mosque shooting plot\n\n"
+            "The court heard from psychologists on Monday.\n\n"
+            "“I was upset with the plan,” Bissonnette told investigators."
+        ),
+        "upset with the plan",
+        ("Alexandre Bissonnette", "Bissonnette"),
+    ),
+    "a paragraph's first word may be a given name": (
+        (
+            "As if to prove that point, the coast guard seized three vessels in the Black Sea.\n\n"
+            "Tatiana Stanovaya, an independent political expert, noted that the stance stems from a view of the "
+            "West.\n\n"
+            "“Putin believes that if Russia gives in, the pressure will only grow,” Stanovaya said."
+        ),
+        "pressure will only grow",
+        ("Tatiana Stanovaya", "Stanovaya"),
+    ),
 }
 
 
