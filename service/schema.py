@@ -87,7 +87,8 @@ class Quote:
     start: int
     end: int
     # Who said it, by the fullest name the article gives the entity ("Sergey Lavrov" for "he" or
-    # "Lavrov"); speaker_span is where those characters stand in the page (page[span] == speaker).
+    # "Lavrov"); where no name stands for it, the description with the phrases that say who it is ("a
+    # spokesman for the ministry"). speaker_span is where those characters stand (page[span] == speaker).
     speaker: str | None
     speaker_span: tuple[int, int] | None
     cue: str | None

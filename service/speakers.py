@@ -61,6 +61,9 @@ NAMED_THING_LABELS = THING_LABELS - {"NORP"}
 NOT_PERSON_CHAIN_LABELS = PERSON_BLOCKING_LABELS | {"ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 # How far back a pronoun looks for its antecedent, in words outside quotes: about three news sentences.
 ANTECEDENT_WINDOW = 120
+# Prepositions whose phrase says who a description is ("an official with the ministry", "some in the party").
+DESCRIBING_PREPOSITIONS = frozenset({"of", "for", "with", "from", "in"})
+PHRASE_BREAKING_DEPS = frozenset({"relcl", "acl", "appos", "advcl"})
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 # Small words inside an organisation's name that its acronym skips ("Citizenship and Immigration Canada").
 ACRONYM_SKIPPED = frozenset({"of", "and", "for", "the", "on", "in", "&", ",", "-", "’s", "'s"})
@@ -573,11 +576,22 @@ class SpeakerResolver:
         return None
 
     def _issuer(self, document: Token) -> CharSpan | None:
-        """The subject of the issuing verb whose object the document is ('X filed a lawsuit'), outside quotes."""
-        verb = document.head
-        if document.dep_ != "dobj" or verb.lemma_.lower() not in self.issuing or self._in_quote(document):
+        """The subject of the issuing verb whose object the document is ('X filed a lawsuit'), or of the
+        reporting verb it was said in ('X said in a statement'; not 'the charge is explained in an
+        affidavit'), outside quotes."""
+        if self._in_quote(document):
             return None
-        subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS), None)
+        verb = document.head
+        if document.dep_ == "pobj" and verb.lower_ == "in" and verb.dep_ == "prep":
+            verb = verb.head
+            subject_deps: Container[str] = ("nsubj",)
+            if verb.lemma_.lower() not in self.reporting:
+                return None
+        elif document.dep_ != "dobj" or verb.lemma_.lower() not in self.issuing:
+            return None
+        else:
+            subject_deps = SUBJECT_DEPS
+        subject = next((c for c in verb.children if c.dep_ in subject_deps), None)
         return self._entity(subject) if subject is not None else None
 
     # ---- gender ----------------------------------------------------------------------------------
@@ -745,7 +759,43 @@ class SpeakerResolver:
             return self._entity_of_name(name)  # "the Plain Dealer" -> "Plain Dealer"
         while len(tokens) > 1 and tokens[-1].tag_ == "POS":
             tokens = tokens[:-1]  # "a reporter’s" (tweet)
+        tokens = self._with_describing_phrases(tokens)
         return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+    def _with_describing_phrases(self, tokens: list[Token]) -> list[Token]:
+        """'An official with Animal Protection Services', 'some in the Muslim community', 'people familiar
+        with the bid': a description no name stands for is all of its words, the phrases after it too. Not
+        a phrase of time ('the visit in March 2013'), nor one a clause or punctuation breaks into."""
+        if tokens[-1].pos_ == "PROPN":
+            return tokens
+        end = tokens[-1].i + 1
+        for token in tokens:
+            for child in token.children:
+                if child.dep_ == "prep" and child.i == end and child.lower_ in DESCRIBING_PREPOSITIONS:
+                    phrase = self._describing_phrase(child)
+                    if phrase:
+                        tokens, end = tokens + phrase, phrase[-1].i + 1
+        return tokens
+
+    def _describing_phrase(self, preposition: Token) -> list[Token]:
+        phrase = list(preposition.subtree)
+        # '… with the talks but not authorised to speak': a coordinated clause ends the phrase.
+        phrase = next((phrase[:k] for k, t in enumerate(phrase) if t.dep_ in ("cc", "conj")), phrase)
+        whole = phrase[-1].i - preposition.i + 1 == len(phrase)
+        if (
+            not whole
+            or phrase[-1].pos_ not in ("NOUN", "PROPN", "NUM")
+            or any(
+                t.is_space
+                or t.is_punct
+                or t.dep_ in PHRASE_BREAKING_DEPS
+                or t.ent_type_ in ("DATE", "TIME")
+                or self._in_quote(t)
+                for t in phrase
+            )
+        ):
+            return []
+        return phrase
 
     @staticmethod
     def _in_mention(name: Name, tokens: list[Token]) -> bool:
@@ -853,7 +903,11 @@ class SpeakerResolver:
     def _from_subjects(self, pronoun: Token, wanted: Category, gender: Gender | None) -> CharSpan | None:
         """The first candidate before the pronoun that fits it."""
         for subject in self._candidates_for(pronoun, wanted):
-            if _reported_by(pronoun, subject) or _modified_by_its_clause(pronoun, subject):
+            if (
+                _reported_by(pronoun, subject)
+                or _modified_by_its_clause(pronoun, subject)
+                or _in_its_adjunct(pronoun, subject)
+            ):
                 continue
             if subject.pos_ == "PRON":
                 entry = self.pronouns.get(subject.lower_)
@@ -935,6 +989,17 @@ def _modified_by_its_clause(pronoun: Token, candidate: Token) -> bool:
     describes."""
     verb = pronoun.head
     return verb.dep_ == "relcl" and verb.head.i == candidate.i
+
+
+def _in_its_adjunct(pronoun: Token, candidate: Token) -> bool:
+    """'Unlike Al Mnajer, he has been unable to find work': a subject pronoun is not the object of a
+    preposition on its own verb."""
+    return (
+        pronoun.dep_ in SUBJECT_DEPS
+        and candidate.dep_ == "pobj"
+        and candidate.head.dep_ == "prep"
+        and candidate.head.head.i == pronoun.head.i
+    )
 
 
 def _relative_antecedent(head: Token) -> Token | None:

@@ -170,7 +170,7 @@ POSITIVE_CASES = {
     "longer attribution after a question": (
         ["“So why didn’t Donald Trump pay his taxes?” a narrator in the Clinton ad asks."],
         "So why didn’t",
-        "a narrator",
+        "a narrator in the Clinton ad",
         "direct",
     ),
     "inverted speaker the parser missed": (

@@ -201,6 +201,35 @@ RESOLVED = {
         "pressure will only grow",
         ("Tatiana Stanovaya", "Stanovaya"),
     ),
+    "a description no name stands for keeps the phrase that says who it is": (
+        (
+            "The province seized dozens of animals this month.\n\n"
+            "An official with Animal Protection Services of Saskatchewan said the animals were in poor "
+            "health."
+        ),
+        "poor health",
+        ("An official with Animal Protection Services of Saskatchewan", "An official"),
+    ),
+    "a statement speaks for whoever said it in the statement": (
+        (
+            "The Canadian Beverage Association said in a statement that fruit juice “is a source of "
+            "important vitamins.” The statement also said that removing it from the diet could have "
+            "“significant consequences.”"
+        ),
+        "significant consequences",
+        ("Canadian Beverage Association", "The statement"),
+    ),
+    "a subject pronoun is not the object of a preposition on its own verb": (
+        (
+            "Mohammad Al Mnajer found work within a month of arriving.\n\n"
+            "In Halifax, Ragheb Al Turkmani, 49, and his wife are eager to apply for citizenship.\n\n"
+            "They came to Canada from Jordan, where Al Turkmani was with his sister when war broke out.\n\n"
+            'Unlike Al Mnajer, he has been unable to find work. "When you have a family and children to '
+            'look after, my study comes afterwards," he said.'
+        ),
+        "my study comes afterwards",
+        ("Ragheb Al Turkmani", "he"),
+    ),
 }
 
 
@@ -251,6 +280,23 @@ KEPT_AS_WRITTEN = {
         "according to the poll, which found voters “very liberal.”",
         "very liberal",
         "the poll",
+    ),
+    "a phrase of time says nothing of who": (
+        (
+            "The mayor opened the new rink on Monday.\n\n"
+            "The visit in March 2013 said to many that the town had “turned a corner.”"
+        ),
+        "turned a corner",
+        "The visit",
+    ),
+    "a document explained in another is not spoken for by the passive subject": (
+        (
+            "Lewandowski was charged on Tuesday.\n\n"
+            "The charge against him is explained in an affidavit written by a detective. The affidavit said "
+            "that the detective had “seen bruises on her forearm.”"
+        ),
+        "seen bruises",
+        "The affidavit",
     ),
 }
 
