@@ -380,6 +380,24 @@ MISPARSED_SUBJECTS = {
         "hasten the eclipse",
         ("George Will", "Will"),
     ),
+    "the one asking speaks, not the one asked": (
+        "Rubio took the stage on Tuesday.\n\n"
+        "Rubio was asked by Fox Business moderator Gerard Baker whether his plan would risk “adding another "
+        "expensive entitlement program.”",
+        "entitlement program",
+        ("Gerard Baker", "Fox Business moderator Gerard Baker"),
+    ),
+    "the one quoted speaks, not the paper quoting him": (
+        "Tom Reyes spoke in Ohio.\n\nHe was quoted by the Times: “The plan is dead on arrival.”",
+        "dead on arrival",
+        ("Tom Reyes", "He"),
+    ),
+    "the one attacked suggested it, not the attacker": (
+        "Earlier in the day, Trump was attacked by Hillary Clinton for suggesting that he would remain “neutral” "
+        "in the talks.",
+        "neutral",
+        ("Trump", "Trump"),
+    ),
 }
 
 

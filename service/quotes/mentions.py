@@ -26,6 +26,8 @@ MAX_SUBJECT_CLIMB = 4
 # Links from a subjectless cue up to the verb whose subject said it.
 # ("called it “shameful” and called on leaders": the parser hung the second cue on the object predicate.)
 SUBJECT_CLIMB_DEPS = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acl", "dobj", "pobj", "oprd"})
+# Verbs whose passive subject is the speaker though a "by" names someone else: the one who reported it.
+REPORTED_SAYING = frozenset({"quote", "cite"})
 MENTION_POS = frozenset({"PROPN", "NOUN", "PRON"})
 NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
 # Entities that never say anything: a subject of this type is a stray time the parser hung on the cue (numbers
@@ -147,11 +149,21 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
     for _ in range(MAX_SUBJECT_CLIMB):
         subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i != cue.i]
         # The parser may make each half of "Wilson-Raybould" a subject: the name is where the first half is.
+        agent = _agent(verb)
         if subjects := [c for c in subjects if not _second_half_of_name(c, subjects)]:
+            # "Rubio was asked by moderator Gerard Baker whether …": the one asking speaks, not the one asked
+            # ("he was quoted by the Times as saying" is his; in "Trump was attacked by Clinton for suggesting"
+            # the cue is another verb, and he suggested it).
+            if (
+                agent is not None
+                and verb.i == cue.i
+                and verb.lemma_.lower() not in REPORTED_SAYING
+                and all(c.dep_ == "nsubjpass" for c in subjects)
+            ):
+                return agent
             return min(subjects, key=lambda c: _subject_rank(c, verb))
-        for child in verb.children:
-            if child.dep_ == "agent":
-                return next((c for c in child.children if c.dep_ == "pobj"), None)
+        if any(child.dep_ == "agent" for child in verb.children):
+            return agent
         if not _climbs(verb):
             return None
         if (
@@ -169,6 +181,12 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
         # the verb's above it.
         verb = verb.head
     return None
+
+
+def _agent(verb: Token) -> Token | None:
+    """X of the verb's "by X"."""
+    by = next((c for c in verb.children if c.dep_ == "agent"), None)
+    return next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
 
 
 def _climbs(verb: Token) -> bool:
