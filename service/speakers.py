@@ -550,7 +550,8 @@ class SpeakerResolver:
         return None
 
     def _author(self, head: Token) -> CharSpan | None:
-        """'the statement', 'a study by Civic Action', 'her letter': a document speaks for its author."""
+        """'the statement', 'a study by Civic Action', 'her letter', 'a statement e-mailed to The Globe by Reagan
+        Ruslim': a document speaks for its author."""
         if head.pos_ != "NOUN" or head.lemma_.lower() not in self.documents:
             return None
         for child in head.children:
@@ -564,6 +565,10 @@ class SpeakerResolver:
             agent = next((t for t in head.subtree if t.dep_ == "agent"), None)
             by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
             if by is not None:
+                return self._entity(by)
+        # 'a statement e-mailed to The Globe by X' is X's; 'documents obtained by the Post' are not the Post's.
+        for issued in (c for c in head.children if c.dep_ == "acl" and c.lemma_.lower() in self.issuing):
+            if (by := agent_of(issued)) is not None:
                 return self._entity(by)
         # 'Sanders is releasing a new ad that urges …': the document speaks for whoever issues it.
         if (issuer := self._issuer(head)) is not None:
@@ -1014,6 +1019,12 @@ def _capitalised_only_as_first(token: Token) -> bool:
     Clinton said"). Not at a paragraph's start, where a name the recogniser missed most often stands
     ("Tatiana Stanovaya, an independent political expert")."""
     return bool(token.is_sent_start) and not token.ent_type_ and not _after_line_break(token)
+
+
+def agent_of(verb: Token) -> Token | None:
+    """X of the verb's "by X"."""
+    by = next((c for c in verb.children if c.dep_ == "agent"), None)
+    return next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
 
 
 def _possessive(token: Token) -> bool:

@@ -230,6 +230,13 @@ RESOLVED = {
         "my study comes afterwards",
         ("Ragheb Al Turkmani", "he"),
     ),
+    "a document speaks for whoever sent it": (
+        "The station lost its case on Friday.\n\n"
+        "A statement e-mailed to The Globe by Reagan Ruslim, who joined the board last month, said “the station "
+        "will respect the order of the Court.”",
+        "respect the order",
+        ("Reagan Ruslim", "A statement"),
+    ),
 }
 
 
@@ -297,6 +304,12 @@ KEPT_AS_WRITTEN = {
         ),
         "seen bruises",
         "The affidavit",
+    ),
+    "documents are not the words of whoever obtained them": (
+        "The university closed in 2010.\n\nInternal documents obtained by the Post said the seminars were “a "
+        "total scam.”",
+        "total scam",
+        "Internal documents",
     ),
 }
 
@@ -397,6 +410,13 @@ MISPARSED_SUBJECTS = {
         "in the talks.",
         "neutral",
         ("Trump", "Trump"),
+    ),
+    "a name the tagger took for an auxiliary": (
+        "Sharks head coach Peter DeBoer said having Erik Karlsson back was a big boost.\n\n"
+        '"You can see his impact on our team with the players around him," DeBoer said of the former Ottawa '
+        "Senators captain.",
+        "see his impact",
+        ("Peter DeBoer", "DeBoer"),
     ),
 }
 

@@ -9,7 +9,7 @@ from collections.abc import Container
 from spacy.tokens import Token
 
 from service.quotes.context import ArticleContext
-from service.speakers import SUBJECT_DEPS, Speaker, joins_name
+from service.speakers import SUBJECT_DEPS, Speaker, agent_of, joins_name
 from service.text_facts import QUOTE_MARKS
 
 # Tokens a cue may be from a quote, or from the mention it governs, and still be "next to" it.
@@ -62,8 +62,8 @@ def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
         head = _name_before_cue(context, cue, head)
     if head is None:
         return None
-    if head.pos_ not in MENTION_POS and _names_a_person(context, head):
-        return context.resolver.named([head])  # "Will" tagged a modal verb: the resolver reads it as a name
+    if head.pos_ not in MENTION_POS and _reads_as_name(context, head):
+        return context.resolver.named([head])  # "Will" tagged a modal verb, "DeBoer" an auxiliary: a name
     return context.resolver.resolve(_name_in_apposition(context, head))
 
 
@@ -149,7 +149,7 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
     for _ in range(MAX_SUBJECT_CLIMB):
         subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i != cue.i]
         # The parser may make each half of "Wilson-Raybould" a subject: the name is where the first half is.
-        agent = _agent(verb)
+        agent = agent_of(verb)
         if subjects := [c for c in subjects if not _second_half_of_name(c, subjects)]:
             # "Rubio was asked by moderator Gerard Baker whether …": the one asking speaks, not the one asked
             # ("he was quoted by the Times as saying" is his; in "Trump was attacked by Clinton for suggesting"
@@ -181,12 +181,6 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
         # the verb's above it.
         verb = verb.head
     return None
-
-
-def _agent(verb: Token) -> Token | None:
-    """X of the verb's "by X"."""
-    by = next((c for c in verb.children if c.dep_ == "agent"), None)
-    return next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
 
 
 def _climbs(verb: Token) -> bool:
@@ -270,11 +264,9 @@ def _mention_after_quote(context: ArticleContext, cue: Token) -> Token | None:
     for i in range(cue.i - 1, max(cue.i - MAX_ATTRIBUTION_TOKENS, start - 1), -1):
         token = doc[i]
         if token.text in QUOTE_MARKS:
-            opening = next(
-                (t for t in doc[i + 1 : cue.i] if t.pos_ in MENTION_POS or _names_a_person(context, t)), None
-            )
+            opening = next((t for t in doc[i + 1 : cue.i] if t.pos_ in MENTION_POS or _reads_as_name(context, t)), None)
             return None if opening is None else name_head(opening)
-        if (token.pos_ in ("VERB", "AUX") and not _names_a_person(context, token)) or i in context.cue_at:
+        if (token.pos_ in ("VERB", "AUX") and not _reads_as_name(context, token)) or i in context.cue_at:
             return None
     return None
 
@@ -293,6 +285,12 @@ def _unquoted_mention_beside(context: ArticleContext, cue: Token) -> Token | Non
             if token.pos_ in MENTION_POS or _names_a_person(context, token):
                 return name_head(token)
     return None
+
+
+def _reads_as_name(context: ArticleContext, token: Token) -> bool:
+    """Between a closing quote mark and its cue, a capitalised word the tagger took for a verb is a name
+    ('“…,” DeBoer said', "DeBoer" tagged an auxiliary)."""
+    return _names_a_person(context, token) or (token.text[:1].isupper() and token.is_alpha and not token.is_sent_start)
 
 
 def _names_a_person(context: ArticleContext, token: Token) -> bool:
