@@ -63,6 +63,7 @@ NOT_PERSON_CHAIN_LABELS = PERSON_BLOCKING_LABELS | {"ORG", "PRODUCT", "EVENT", "
 ANTECEDENT_WINDOW = 120
 # Prepositions whose phrase says who a description is ("an official with the ministry", "some in the party").
 DESCRIBING_PREPOSITIONS = frozenset({"of", "for", "with", "from", "in"})
+# A describing phrase with one of these inside is a clause, not a description ("those who ...").
 PHRASE_BREAKING_DEPS = frozenset({"relcl", "acl", "appos", "advcl"})
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 # Small words inside an organisation's name that its acronym skips ("Citizenship and Immigration Canada").

@@ -288,8 +288,9 @@ def _unquoted_mention_beside(context: ArticleContext, cue: Token) -> Token | Non
 
 
 def _reads_as_name(context: ArticleContext, token: Token) -> bool:
-    """Between a closing quote mark and its cue, a capitalised word the tagger took for a verb is a name
-    ('“…,” DeBoer said', "DeBoer" tagged an auxiliary)."""
+    """A capitalised word inside a sentence where a mention stands (between a closing quote mark and its
+    cue, or as the cue's subject) is a name whatever the tagger took it for ('“…,” DeBoer said', "DeBoer"
+    tagged an auxiliary)."""
     return _names_a_person(context, token) or (token.text[:1].isupper() and token.is_alpha and not token.is_sent_start)
 
 
