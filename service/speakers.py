@@ -59,7 +59,8 @@ MISLABELLED_SURNAME = frozenset({"NORP", "GPE", "FAC", "LOC"})
 NAMED_THING_LABELS = THING_LABELS - {"NORP"}
 # A proper-noun chain with one of these labels is an organisation or place, not a person's name.
 NOT_PERSON_CHAIN_LABELS = PERSON_BLOCKING_LABELS | {"ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
-# How far back a pronoun looks for its antecedent, in words outside quotes: about three news sentences.
+# How far back a pronoun looks for its antecedent, in words outside quotes: about three news sentences. A
+# description or document looks as far for its holder or issuer, in tokens.
 ANTECEDENT_WINDOW = 120
 # Prepositions whose phrase says who a description is ("an official with the ministry", "some in the party").
 DESCRIBING_PREPOSITIONS = frozenset({"of", "for", "with", "from", "in"})
@@ -563,9 +564,8 @@ class SpeakerResolver:
                 if by is not None:
                     return self._entity(by)
         if head.dep_ == "nsubjpass" or any(c.dep_ == "relcl" for c in head.children):
-            agent = next((t for t in head.subtree if t.dep_ == "agent"), None)
-            by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-            if by is not None:
+            passive = next((t.head for t in head.subtree if t.dep_ == "agent"), None)
+            if passive is not None and (by := agent_of(passive)) is not None:
                 return self._entity(by)
         # 'a statement e-mailed to The Globe by X' is X's; 'documents obtained by the Post' are not the Post's.
         for issued in (c for c in head.children if c.dep_ == "acl" and c.lemma_.lower() in self.issuing):
@@ -588,15 +588,18 @@ class SpeakerResolver:
         if self._in_quote(document):
             return None
         verb = document.head
-        if document.dep_ == "pobj" and verb.lower_ == "in" and verb.dep_ == "prep":
-            verb = verb.head
-            subject_deps: Container[str] = ("nsubj",)
-            if verb.lemma_.lower() not in self.reporting:
-                return None
-        elif document.dep_ != "dobj" or verb.lemma_.lower() not in self.issuing:
-            return None
-        else:
+        subject_deps: Container[str]
+        if document.dep_ == "dobj" and verb.lemma_.lower() in self.issuing:
             subject_deps = SUBJECT_DEPS
+        elif (
+            document.dep_ == "pobj"
+            and verb.lower_ == "in"
+            and verb.dep_ == "prep"
+            and verb.head.lemma_.lower() in self.reporting
+        ):
+            verb, subject_deps = verb.head, ("nsubj",)
+        else:
+            return None
         subject = next((c for c in verb.children if c.dep_ in subject_deps), None)
         return self._entity(subject) if subject is not None else None
 
