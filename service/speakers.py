@@ -10,7 +10,9 @@ A mention goes through ordered passes, the most precise first (after the multi-p
 3. a description ("the mayor", "the agency", "the prime minister"): the entity the article last introduced
    with that head noun and modifiers, as a title ("Mayor Doug McCallum", "transit agency TransLink"),
    an apposition ("TransLink, the agency that ..."), a predicate ("McCallum is the mayor") or its own name
-   ("the department" -> "Department of Community Services"). A document (rules/document_nouns.txt:
+   ("the department" -> "Department of Community Services"); with no such entity, a person description
+   with a modifier ("the rookie defenceman") is an epithet for the named person the sentence before is
+   about. A document (rules/document_nouns.txt:
    "the statement", "a study") speaks for its author: its possessor, its "from/by X", or whoever the
    article said released one;
 4. a pronoun: the last subject before it, else the last named entity, that agrees in number, animacy
@@ -100,6 +102,10 @@ NAME_PARTICLES = frozenset(
 MAX_TITLE_TOKENS = 6
 TITLE_POS = frozenset({"NOUN", "PROPN", "ADJ"})
 DESCRIPTION_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
+# English compounds for people that WordNet lacks ("defenceman", "anchorwoman").
+PERSON_NOUN_ENDINGS = ("man", "woman", "person")
+# "the last man", "the other candidate": a description that brings in someone new.
+NEW_REFERENT_MODIFIERS = frozenset({"last", "other", "next", "another"})
 # Words of four letters or more in a line with no lower-case word that make it a headline with a single
 # word outside the names the recogniser found in it.
 TITLE_CASED_LONG_LINE = 5
@@ -152,8 +158,9 @@ class Speaker:
     start: int
     end: int
     # "named": the mention is a name or noun phrase; "pronoun": resolved from a pronoun;
-    # "unresolved": a pronoun with no compatible antecedent (its own text is the name).
-    resolved_by: Literal["named", "pronoun", "unresolved"]
+    # "unresolved": a pronoun with no compatible antecedent (its own text is the name);
+    # "epithet": a description taken for the person the sentence before is about ("the rookie defenceman").
+    resolved_by: Literal["named", "pronoun", "unresolved", "epithet"]
     # Body offsets of `name` in the text (the entity's fullest name); None: the mention is the name.
     name_span: CharSpan | None = None
 
@@ -233,6 +240,7 @@ class SpeakerResolver:
         self.gendered = gendered_words()
         self.given_names = lexicon.table("given_names.tsv", _gendered_words)
         self.documents = lexicon.word_set("document_nouns.txt")
+        self.person_nouns = lexicon.word_set("person_nouns.txt")
         self.issuing = lexicon.word_set("issuing_verbs.txt")
         self.reporting = reporting_verbs
         self.organisation_nouns = lexicon.table("organisation_nouns.tsv", _labels_by_noun)
@@ -281,6 +289,10 @@ class SpeakerResolver:
             self.roles.setdefault(role.head, []).append(role)
         self._role_starts = {head: [r.at for r in roles] for head, roles in self.roles.items()}
         self._genders = self._gender_evidence()
+        self._subject_set = set(self._subjects)
+        self._epithets: set[int] = set()  # heads of descriptions resolved as epithets
+        self._thing_words = {t.text for e in self._entities if e.label_ in THING_LABELS for t in e}
+        self._full_name_words = {word for name in self.person_names if len(name.words) > 1 for word in name.words}
         self._memo: dict[int, CharSpan | None] = {}
 
     # ---- the article's names ---------------------------------------------------------------------
@@ -369,9 +381,9 @@ class SpeakerResolver:
         words = tuple(t.text for t in tokens if not t.is_punct)
         capitalised = [w[:1].isupper() or w.lower() in NAME_PARTICLES for w in words if w[:1].isalpha()]
         if not words or not any(capitalised) or (person and not all(capitalised)):
-            return []
+            return []  # "rookie defenceman" tagged PERSON, "the federal department" tagged ORG
         if person and any(w.isalpha() and w.isupper() and len(w) > 1 for w in words):
-            return []  # "Surrey-Guildford LRT" tagged PERSON: an acronym is no part of a person's name  # "rookie defenceman" tagged PERSON, "the federal department" tagged ORG
+            return []  # "Surrey-Guildford LRT" tagged PERSON: an acronym is no part of a person's name
         chars = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
         return [Name(tokens[0].i, tokens[-1].i + 1, words, person, chars)]
 
@@ -540,7 +552,78 @@ class SpeakerResolver:
             found = next((roles[k].entity for k in later if wanted <= roles[k].words), None)
         if found in self._person_entities and head.tag_ == "NNS":
             return None  # "the lawyers", "the three scholars": several people are none of them alone
+        if found is None and (found := self._epithet_referent(head, determiners)) is not None:
+            self._epithets.add(head.i)
         return found
+
+    def _epithet_referent(self, head: Token, determiners: list[Token]) -> CharSpan | None:
+        """'Al Mnajer passed his test … The 32-year-old labourer says': a definite description of a person
+        that the article gave no one is an epithet for the person the sentence before is about."""
+        if not self._reads_as_epithet(head, determiners) or self._person_named_before(head):
+            return None  # 'Trump's manager Corey Lewandowski said the developer …': someone else
+        lemma = head.lemma_.lower()
+        sentence = self._previous_unquoted_sentence(head)
+        if sentence is None or any(t.lemma_.lower() == lemma and not self._in_quote(t) for t in sentence):
+            return None  # 'another unnamed GOP official … said the GOP official'
+        entity = self._topic_person(sentence)
+        if entity is None or not self._agrees(entity, self.gendered.get(head.lower_)):
+            return None
+        return entity
+
+    def _reads_as_epithet(self, head: Token, determiners: list[Token]) -> bool:
+        """'the rookie defenceman', 'The Florida senator': the, a modifier, a person noun the article gave no
+        one as a role ("the director" where it has one is that one, or someone new)."""
+        modifiers = self._modifiers(head)
+        return (
+            head.tag_ == "NN"
+            and [d.lower_ for d in determiners] == ["the"]
+            and self._names_a_person(head)
+            and head.lemma_.lower() not in self.roles
+            and bool(modifiers)  # 'the man', 'the employee': someone new as often as not
+            and not any(c.dep_ in ("relcl", "acl") for c in head.children)  # 'the young woman who escorted her'
+            and not any(t.ent_type_ == "ORDINAL" or t.lower_ in NEW_REFERENT_MODIFIERS for t in modifiers)
+            and not any(t.text in self.person_words for t in modifiers)  # 'the Christie supporter'
+        )
+
+    def _topic_person(self, sentence: Span) -> CharSpan | None:
+        """The named person a sentence is about: the first of its subjects, its main clause's first, that
+        names a person or stands for one. None when that subject is a person the article does not name
+        ('While Ivanka Trump spoke, a fashion designer watched')."""
+        subjects = [t for t in self.tokens[sentence.start : sentence.end] if t in self._subject_set]
+        subjects.sort(key=lambda t: t.head.dep_ != "ROOT")
+        for subject in subjects:
+            subject = _relative_antecedent(subject) or subject
+            name = self._name_at.get(subject.i)
+            if subject.pos_ == "PRON" and self.category(subject) == "person":
+                entity = self._antecedent(subject)
+                return entity if entity in self._person_entities else None
+            if name is not None and name.person and not self._also_a_place_or_body(name):
+                return self._entity_of_name(name)
+            if subject.pos_ == "NOUN" and self._names_a_person(subject):
+                return None
+        return None
+
+    def _person_named_before(self, head: Token) -> bool:
+        start = self._sentence_start(head.i)
+        return any(n.start >= start and n.end <= head.i for n in self.person_names)
+
+    def _also_a_place_or_body(self, name: Name) -> bool:
+        """'Edmonton responded …' taken for a person where the article also writes 'the Edmonton Oilers', and
+        no person's full name has the word ('Jones' of 'Caleb Jones' is a person whatever else is 'Jones')."""
+        word = name.words[0]
+        return len(name.words) == 1 and word in self._thing_words and word not in self._full_name_words
+
+    def _names_a_person(self, noun: Token) -> bool:
+        lemma = noun.lemma_.lower()
+        return lemma in self.person_nouns or lemma.endswith(PERSON_NOUN_ENDINGS)
+
+    def _previous_unquoted_sentence(self, token: Token) -> Span | None:
+        """The sentence before the token's, passing over any that is all quotation."""
+        k = bisect.bisect_right(self.sentence_starts, token.i) - 1
+        for sentence in reversed(self._sentences[:k]):
+            if any(not (t.is_space or t.is_punct or self._in_quote(t)) for t in sentence):
+                return None if sentence.start in self._headline else sentence
+        return None
 
     def _last_organisation(self, head: Token, labels: frozenset[str]) -> CharSpan | None:
         """'Suncor Energy ... the company said': the organisation (or city) the article named last."""
@@ -739,7 +822,8 @@ class SpeakerResolver:
                 return Speaker(head.text, start, end, "unresolved")
             return Speaker(self.text[span[0] : span[1]], start, end, "pronoun", span)
         span = self._entity(head)
-        return Speaker(self.text[span[0] : span[1]], start, end, "named", span)
+        resolved_by: Literal["named", "epithet"] = "epithet" if head.i in self._epithets else "named"
+        return Speaker(self.text[span[0] : span[1]], start, end, resolved_by, span)
 
     def _entity(self, head: Token) -> CharSpan:
         """The entity a non-pronoun mention names, by its fullest name; else the mention as written."""

@@ -230,6 +230,18 @@ RESOLVED = {
         "my study comes afterwards",
         ("Ragheb Al Turkmani", "he"),
     ),
+    "an epithet for the person the sentence before is about": (
+        "The Oilers responded minutes later when Connor Murphy recorded his first career goal.\n\n"
+        '"I will have a little smile," said the rookie defenceman.',
+        "little smile",
+        ("Connor Murphy", "the rookie defenceman"),
+    ),
+    "an epithet after a full sentence about the person": (
+        "Ahmed Karimi passed his test earlier this year, a feat he links to finding a job.\n\n"
+        "The Syrian labourer says he learns “fresh English every day.”",
+        "fresh English",
+        ("Ahmed Karimi", "The Syrian labourer"),
+    ),
     "a document speaks for whoever sent it": (
         "The station lost its case on Friday.\n\n"
         "A statement e-mailed to The Globe by Reagan Ruslim, who joined the board last month, said “the station "
@@ -304,6 +316,45 @@ KEPT_AS_WRITTEN = {
         ),
         "seen bruises",
         "The affidavit",
+    ),
+    "a plain person noun brings in someone new": (
+        "Jane Roe spoke first.\n\nThe employee said the wait was “far too long.”",
+        "far too long",
+        "The employee",
+    ),
+    "a description its own clause defines is someone new": (
+        "Theresa Kostrzewa arrived at the resort in 2012.\n\n"
+        "The young woman who escorted her asked “what she did on the staff.”",
+        "what she did",
+        "The young woman",
+    ),
+    "someone brought in as new": (
+        "Corey Lewandowski was not opposed, the Post reported.\n\n“It is over,” said the second official.",
+        "It is over",
+        "the second official",
+    ),
+    "a supporter named after someone else is someone new": (
+        "Chris Christie held a town hall in Concord.\n\nMadeleine Albright said on Saturday that women "
+        "should vote for women.\n\nThe Christie supporter retorted that it was “a special place.”",
+        "special place",
+        "The Christie supporter",
+    ),
+    "an adviser named after the person is not that person": (
+        "Ted Cruz spoke to donors on Monday.\n\nThe senior Cruz adviser said they were “very interested.”",
+        "very interested",
+        "The senior Cruz adviser",
+    ),
+    "a description the sentence before gave someone unnamed": (
+        "The Post quoted another unnamed GOP official as saying that Corey Lewandowski was not opposed.\n\n"
+        "“The critical mass was reached,” said the GOP official.",
+        "critical mass",
+        "the GOP official",
+    ),
+    "the sentence before is about someone the article does not name": (
+        "While Ivanka Trump spoke, a fashion designer in New York watched the speech.\n\n"
+        "The longtime employee said she was “dismayed to learn” of the policy.",
+        "dismayed to learn",
+        "The longtime employee",
     ),
     "documents are not the words of whoever obtained them": (
         "The university closed in 2010.\n\nInternal documents obtained by the Post said the seminars were “a "
@@ -488,6 +539,25 @@ def test_a_surname_the_recogniser_took_for_a_place_or_body_is_the_person(nlp, la
     head = doc.char_span(surname, surname + len("Lindqvist"))[0]
     speaker = SpeakerResolver(doc, []).resolve(head)
     assert speaker is not None and speaker.name == "Petra Lindqvist"
+
+
+def test_a_place_the_recogniser_took_for_a_person_is_no_epithets_referent(nlp):
+    # The labels are set as the model gave them on a real page: "Edmonton" PERSON, "Edmonton Oilers" ORG.
+    text = (
+        "The Edmonton Oilers lost at home.\n\nEdmonton responded late when Connor Murphy scored his first goal."
+        "\n\nThe rookie defenceman said he would “have a little smile.”"
+    )
+    doc = nlp(text)
+    second = text.index("Edmonton responded")
+    name = text.index("Connor Murphy")
+    doc.ents = [
+        doc.char_span(4, 4 + len("Edmonton Oilers"), label="ORG"),
+        doc.char_span(second, second + len("Edmonton"), label="PERSON"),
+        doc.char_span(name, name + len("Connor Murphy"), label="PERSON"),
+    ]
+    head = next(t for t in doc if t.text == "defenceman")
+    speaker = SpeakerResolver(doc, []).resolve(head)
+    assert speaker is not None and (speaker.name, speaker.resolved_by) == ("Connor Murphy", "epithet")
 
 
 @pytest.mark.parametrize(

@@ -38,8 +38,9 @@ RULE_CONFIDENCE: dict[str, float] = {
     "quote_in_parenthetical_clause": 0.9,
 }
 
-# How the speaker was found: a name or noun phrase, a pronoun resolved to a name, a pronoun left as it is.
-SPEAKER_EVIDENCE = {"named": 1.0, "pronoun": 0.85, "unresolved": 0.5}
+# How the speaker was found: a name or noun phrase, a pronoun or an epithet ("the rookie defenceman")
+# resolved to a name, a pronoun left as it is.
+SPEAKER_EVIDENCE = {"named": 1.0, "pronoun": 0.85, "epithet": 0.85, "unresolved": 0.5}
 NO_SPEAKER_EVIDENCE = 0.4
 
 
