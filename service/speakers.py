@@ -109,6 +109,14 @@ NEW_REFERENT_MODIFIERS = frozenset({"last", "other", "next", "another"})
 # Words of four letters or more in a line with no lower-case word that make it a headline with a single
 # word outside the names the recogniser found in it.
 TITLE_CASED_LONG_LINE = 5
+# The small words a headline's title case may leave lower-case (or, mid-line, capitalise as no running text
+# does), and the fewest longer words such a headline has.
+HEADLINE_SMALL_WORDS = frozenset(
+    {"a", "an", "the", "and", "but", "or", "nor", "for", "of", "on", "at", "to", "by", "in", "as"}
+    | {"from", "with", "into", "onto", "over", "upon"}
+)
+HEADLINE_MIN_WORDS = 3
+ARTICLES = frozenset({"a", "an", "the"})
 # Prepositions after a document noun that name its author ("a statement from the EU", "a study by X").
 AUTHOR_PREPOSITIONS = frozenset({"from", "by"})
 
@@ -1125,13 +1133,24 @@ def _after_line_break(token: Token) -> bool:
 
 def _title_cased(sentence: list[Token]) -> bool:
     """A headline-style sentence, where every word is capitalised and proper-noun tags mean little (names
-    do not count: "Prime Minister Justin Trudeau visited Halifax" is no headline)."""
-    words = [t for t in sentence if t.is_alpha and len(t) > 3]
+    do not count: "Prime Minister Justin Trudeau visited Halifax" is no headline). Headline style may keep
+    its small words lower-case ("Beck Blasts Drudge for Mocking His Fast, Quotes Bible from ...")."""
+    words = [t for t in sentence if t.is_alpha and len(t) > 3 and t.lower_ not in HEADLINE_SMALL_WORDS]
     plain = [t for t in words if not t.ent_type_]
+    no_lower_case = not any(t.is_alpha and t.is_lower for t in sentence)
     # A name the recogniser stretched over headline words ("Fiorina Endorses Ted Cruz") hides them: a long
-    # line with no lower-case word at all needs only one word outside a name.
-    long_capitalised = len(words) >= TITLE_CASED_LONG_LINE and not any(t.is_alpha and t.is_lower for t in sentence)
-    evidence = len(plain) >= 2 or (len(plain) == 1 and long_capitalised)
+    # line with no lower-case word at all needs only one word outside a name, and none where a small word is
+    # capitalised mid-line, which running text never does ("Trump Calls On Obama To Resign"; an article may
+    # be a name's: "Enter The Washington Post").
+    long_capitalised = len(words) >= TITLE_CASED_LONG_LINE and no_lower_case
+    small_word_capitalised = no_lower_case and any(
+        t.lower_ in HEADLINE_SMALL_WORDS - ARTICLES and t.text[0].isupper() for t in sentence[1:]
+    )
+    evidence = (
+        len(plain) >= 2
+        or (len(plain) == 1 and long_capitalised)
+        or (small_word_capitalised and len(words) >= HEADLINE_MIN_WORDS)
+    )
     return evidence and all(t.text[0].isupper() for t in words)
 
 

@@ -628,6 +628,12 @@ def test_a_cue_hung_on_another_cue_goes_on_with_its_speaker(nlp):
             False,
         ),
         ("Prime Minister Justin Trudeau visited Halifax .", [(2, 4, "PERSON"), (5, 6, "GPE")], False),
+        # A small word capitalised mid-line, where the recogniser took every other word for a name.
+        ("Holt Calls On Reyes To Resign .", [(0, 2, "PERSON"), (3, 6, "ORG")], True),
+        # Title case that leaves its small words lower-case.
+        ("Tom Holt Blasts Dunn for Mocking His Fast , Quotes Bible from Memory .", [(0, 4, "PERSON")], True),
+        # An article capitalised mid-line is a name's.
+        ("Enter The Washington Post .", [(2, 4, "ORG")], False),
     ],
 )
 def test_a_headline_is_told_by_its_capitals(nlp, words, entities, headline):
