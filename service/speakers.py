@@ -387,7 +387,14 @@ class SpeakerResolver:
             while tokens and tokens[-1].lower_.rstrip(".") in self.titles:
                 tokens = tokens[:-1]  # "Health Minister" is a title, not a name
         words = tuple(t.text for t in tokens if not t.is_punct)
-        capitalised = [w[:1].isupper() or w.lower() in NAME_PARTICLES for w in words if w[:1].isalpha()]
+        # A name's part after a hyphen may be lower-case ("Ban Ki-moon", "Kim Jong-un"; not "Trump-led").
+        capitalised = [
+            t.text[:1].isupper()
+            or t.lower_ in NAME_PARTICLES
+            or (t.i > 0 and joins_name(t.doc[t.i - 1]) and t.pos_ in ("PROPN", "NOUN"))
+            for t in tokens
+            if t.text[:1].isalpha()
+        ]
         if not words or not any(capitalised) or (person and not all(capitalised)):
             return []  # "rookie defenceman" tagged PERSON, "the federal department" tagged ORG
         if person and any(w.isalpha() and w.isupper() and len(w) > 1 for w in words):

@@ -242,6 +242,16 @@ RESOLVED = {
         "fresh English",
         ("Ahmed Karimi", "The Syrian labourer"),
     ),
+    "a name whose part after a hyphen is lower-case": (
+        "U.N. Secretary-General Ban Ki-moon spoke on Monday.\n\n“It is historic,” Ban said.",
+        "historic",
+        ("Ban Ki-moon", "Ban"),
+    ),
+    "a word hyphened to a name is no part of it": (
+        "Donald Trump spoke on Monday. The Donald Trump-led party met later.\n\n“We will win,” Trump said.",
+        "We will win",
+        ("Donald Trump", "Trump"),
+    ),
     "a document speaks for whoever sent it": (
         "The station lost its case on Friday.\n\n"
         "A statement e-mailed to The Globe by Reagan Ruslim, who joined the board last month, said “the station "
