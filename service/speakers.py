@@ -4,7 +4,8 @@ A mention goes through ordered passes, the most precise first (after the multi-p
 2013, Stanford's deterministic coreference; rules and lexicons are ours):
 1. a relative pronoun ("Beck, who said") stands for the noun it modifies;
 2. a name: a person's short name or "Mr. X" is the longest person name in the article that contains it
-   ("Lavrov" -> "Sergey Lavrov"; of several, the first introduced), an acronym its expansion
+   ("Lavrov" -> "Sergey Lavrov"; of several, the first introduced, or the one a he/she bound to the
+   speaker's mention agrees with), an acronym its expansion
    ("IRCC" -> "Immigration, Refugees and Citizenship Canada", whether or not the article writes
    "(IRCC)" after it);
 3. a description ("the mayor", "the agency", "the prime minister"): the entity the article last introduced
@@ -851,7 +852,7 @@ class SpeakerResolver:
             return self._antecedent(head) or (head.idx, head.idx + len(head.text))
         tokens = mention_tokens(head)
         if self.is_person(head) and not _coordinated(head):
-            person = self._person_entity(head)
+            person = self._person_entity(head, told_by_pronoun=True)
             if person is not None:
                 return person
         if head.pos_ == "PROPN" and (expansion := self._acronym_expansion(head)) is not None:
@@ -922,8 +923,10 @@ class SpeakerResolver:
                 return self._entity_of_name(name)
         return None
 
-    def _person_entity(self, head: Token) -> CharSpan | None:
-        """The person a name head names, by the longest name containing it; else its own name words."""
+    def _person_entity(self, head: Token, told_by_pronoun: bool = False) -> CharSpan | None:
+        """The person a name head names, by the longest name containing it; else its own name words. With
+        `told_by_pronoun` (a speaker's own mention, never an antecedent candidate, whose he/she would be the
+        very pronoun being resolved), a he/she bound to the name chooses among namesakes."""
         name = self._name_at.get(head.i)
         if name is None or not name.person:
             # The parser may hang a word of the line before on the name ("...: Matlow¶Matlow said"): only
@@ -940,7 +943,39 @@ class SpeakerResolver:
             name = names[0] if names else None
         if name is None:
             return None
-        return (self.canonical_person(name.words) or name).chars
+        person = self.canonical_person(name.words) or name
+        namesakes = self._namesakes(person, name.words)
+        gender = self._bound_gender(name) if namesakes and told_by_pronoun else None
+        if gender is not None:
+            # 'Belkacemi says she …' where the article names Khaled and Megda Belkacemi: the one who agrees.
+            fitting = [p for p in [person, *namesakes] if self._agrees(self._entity_of_name(p), gender)]
+            if len(fitting) == 1:
+                person = fitting[0]
+        return person.chars
+
+    def _namesakes(self, person: Name, words: tuple[str, ...]) -> list[Name]:
+        """The other people whose names as long as this one's hold the same words ('Megda Belkacemi' and
+        'Khaled Belkacemi' for 'Belkacemi')."""
+        others: dict[tuple[str, ...], Name] = {}
+        for name in self.person_names:
+            if len(name.words) == len(person.words) and name.words != person.words and _contains(name.words, words):
+                others.setdefault(name.words, name)
+        return list(others.values())
+
+    def _bound_gender(self, name: Name) -> Gender | None:
+        """The gender of a he/she later in the sentence whose subject the name is, before any other person
+        is named."""
+        if not any(t.dep_ in SUBJECT_DEPS for t in self.tokens[name.start : name.end]):
+            return None
+        end = self._sentences[bisect.bisect_right(self.sentence_starts, name.start) - 1].end
+        for token in self.tokens[name.end : end]:
+            if self._in_quote(token):
+                continue
+            if self._in_person_name(token):
+                return None
+            if token.pos_ == "PRON" and token.lower_ in ("he", "she"):
+                return self.pronouns[token.lower_][1]
+        return None
 
     def _antecedent(self, pronoun: Token) -> CharSpan | None:
         if pronoun.i in self._memo:

@@ -252,6 +252,12 @@ RESOLVED = {
         "We will win",
         ("Donald Trump", "Trump"),
     ),
+    "a he/she bound to a short name chooses among namesakes": (
+        "Her father Khaled Belkacemi was one of the victims. Megda Belkacemi was at the court.\n\n"
+        "Belkacemi says she will “turn the page” after the sentence.",
+        "turn the page",
+        ("Megda Belkacemi", "Belkacemi"),
+    ),
     "a document speaks for whoever sent it": (
         "The station lost its case on Friday.\n\n"
         "A statement e-mailed to The Globe by Reagan Ruslim, who joined the board last month, said “the station "
