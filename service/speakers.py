@@ -865,7 +865,7 @@ class SpeakerResolver:
             return found
         name = self._name_at.get(head.i)
         if name is not None and not name.person and self._in_mention(name, tokens):
-            return self._entity_of_name(name)  # "the Plain Dealer" -> "Plain Dealer"
+            return self._entity_of_name(name)  # "the Plain Dealer", "Cleveland’s Plain Dealer" -> "Plain Dealer"
         while len(tokens) > 1 and tokens[-1].tag_ == "POS":
             tokens = tokens[:-1]  # "a reporter’s" (tweet)
         tokens = self._with_describing_phrases(tokens)
@@ -908,9 +908,11 @@ class SpeakerResolver:
 
     @staticmethod
     def _in_mention(name: Name, tokens: list[Token]) -> bool:
-        """The organisation's name is all of the mention but for an article ('the White House')."""
+        """The organisation's name is all of the mention but for an article or its owner ('the White House',
+        'the province's Department of Community Services')."""
         words = [t for t in tokens if t.i < name.start or t.i >= name.end]
-        return all(t.pos_ == "DET" for t in words)
+        owners = {t.i for w in words if w.dep_ == "poss" and w.head.i in range(name.start, name.end) for t in w.subtree}
+        return all(t.pos_ == "DET" or t.i in owners for t in words)
 
     def _person_beside(self, head: Token) -> CharSpan | None:
         """'the team’s captain, John Smith,': a noun whose name stands in apposition ('the Clinton campaign'

@@ -258,6 +258,12 @@ RESOLVED = {
         "turn the page",
         ("Megda Belkacemi", "Belkacemi"),
     ),
+    "an organisation's owner is no part of its name": (
+        "In Nova Scotia, 795 adults remain on income assistance.\n\nThe province’s Department of Community "
+        "Services said it was “working with every family.”",
+        "working with every family",
+        ("Department of Community Services", "The province’s Department"),
+    ),
     "a document speaks for whoever sent it": (
         "The station lost its case on Friday.\n\n"
         "A statement e-mailed to The Globe by Reagan Ruslim, who joined the board last month, said “the station "
