@@ -43,6 +43,10 @@ GLUED_INFIXES = (
     r"(?<=[^\W\d_]),(?=\d)",
     r"(?<=\w)\)(?=[A-Z])",
 )
+# spaCy keeps a full stop after a capital letter, for initials ("J.", "U.S."), and so kept it on a name that
+# ends in one ("according to media buying company GroupM."), which hid the name. After two lower-case letters
+# and a capital it is a full stop (not in a URL's code: "dnain.fo/1HSB5rF.").
+GLUED_SUFFIXES = (r"(?<=[a-z]{2}[A-Z])\.$",)
 
 
 class ModelLoadError(RuntimeError):
@@ -104,6 +108,8 @@ def split_glued_punctuation(language: Language) -> Language:
     tokenizer: Tokenizer = language.tokenizer
     infixes = tokenizer.infix_finditer.__self__.pattern
     tokenizer.infix_finditer = re.compile("|".join((infixes, *GLUED_INFIXES))).finditer
+    suffixes = tokenizer.suffix_search.__self__.pattern
+    tokenizer.suffix_search = re.compile("|".join((suffixes, *GLUED_SUFFIXES))).search
     return language
 
 

@@ -78,6 +78,10 @@ def test_missing_model_stops_start_up():
         ("(CNN)The mayor", ["(", "CNN", ")", "The", "mayor"]),
         ("(The Hollywood Reporter)Stan Freberg", ["(", "The", "Hollywood", "Reporter", ")", "Stan", "Freberg"]),
         ("f(x)y", ["f(x)y"]),
+        # A full stop after a name that ends in a capital; initials and a URL's code keep theirs.
+        ("according to GroupM. The", ["according", "to", "GroupM", ".", "The"]),
+        ("J. Smith of the U.S. said", ["J.", "Smith", "of", "the", "U.S.", "said"]),
+        ("See http://dnain.fo/1HSB5rF.", ["See", "http://dnain.fo/1HSB5rF."]),
     ],
 )
 def test_punctuation_glued_to_words_is_split_off(text, tokens):
