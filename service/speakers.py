@@ -575,7 +575,9 @@ class SpeakerResolver:
     def _epithet_referent(self, head: Token, determiners: list[Token]) -> CharSpan | None:
         """'Al Mnajer passed his test … The 32-year-old labourer says': a definite description of a person
         that the article gave no one is an epithet for the person the sentence before is about."""
-        if not self._reads_as_epithet(head, determiners) or self._person_named_before(head):
+        if not self._reads_as_epithet(head, determiners):
+            return None
+        if self._person_named_before(head):
             return None  # 'Trump's manager Corey Lewandowski said the developer …': someone else
         lemma = head.lemma_.lower()
         sentence = self._previous_unquoted_sentence(head)
@@ -946,8 +948,8 @@ class SpeakerResolver:
         if name is None:
             return None
         person = self.canonical_person(name.words) or name
-        namesakes = self._namesakes(person, name.words)
-        gender = self._bound_gender(name) if namesakes and told_by_pronoun else None
+        namesakes = self._namesakes(person, name.words) if told_by_pronoun else []
+        gender = self._bound_gender(name) if namesakes else None
         if gender is not None:
             # 'Belkacemi says she …' where the article names Khaled and Megda Belkacemi: the one who agrees.
             fitting = [p for p in [person, *namesakes] if self._agrees(self._entity_of_name(p), gender)]
