@@ -33,6 +33,7 @@ import bisect
 import itertools
 from collections.abc import Container
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from spacy.tokens import Doc, Span, Token
@@ -298,10 +299,7 @@ class SpeakerResolver:
             self.roles.setdefault(role.head, []).append(role)
         self._role_starts = {head: [r.at for r in roles] for head, roles in self.roles.items()}
         self._genders = self._gender_evidence()
-        self._subject_set = set(self._subjects)
         self._epithets: set[int] = set()  # heads of descriptions resolved as epithets
-        self._thing_words = {t.text for e in self._entities if e.label_ in THING_LABELS for t in e}
-        self._full_name_words = {word for name in self.person_names if len(name.words) > 1 for word in name.words}
         self._memo: dict[int, CharSpan | None] = {}
 
     # ---- the article's names ---------------------------------------------------------------------
@@ -607,8 +605,8 @@ class SpeakerResolver:
         """The named person a sentence is about: the first of its subjects, its main clause's first, that
         names a person or stands for one. None when that subject is a person the article does not name
         ('While Ivanka Trump spoke, a fashion designer watched')."""
-        subjects = [t for t in self.tokens[sentence.start : sentence.end] if t in self._subject_set]
-        subjects.sort(key=lambda t: t.head.dep_ != "ROOT")
+        first, last = (bisect.bisect_left(self._subject_index, i) for i in (sentence.start, sentence.end))
+        subjects = sorted(self._subjects[first:last], key=lambda t: t.head.dep_ != "ROOT")
         for subject in subjects:
             subject = _relative_antecedent(subject) or subject
             name = self._name_at.get(subject.i)
@@ -630,6 +628,14 @@ class SpeakerResolver:
         no person's full name has the word ('Jones' of 'Caleb Jones' is a person whatever else is 'Jones')."""
         word = name.words[0]
         return len(name.words) == 1 and word in self._thing_words and word not in self._full_name_words
+
+    @cached_property
+    def _thing_words(self) -> set[str]:
+        return {t.text for e in self._entities if e.label_ in THING_LABELS for t in e}
+
+    @cached_property
+    def _full_name_words(self) -> set[str]:
+        return {word for name in self.person_names if len(name.words) > 1 for word in name.words}
 
     def _names_a_person(self, noun: Token) -> bool:
         lemma = noun.lemma_.lower()
