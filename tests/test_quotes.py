@@ -360,6 +360,22 @@ POSITIVE_CASES = {
         "Barack Obama",
         "partial",
     ),
+    "one prompted to speak is the speaker": (
+        [
+            "Marco Rubio and Ted Cruz sparred with Donald Trump on Thursday.",
+            "At one point Cruz coached Trump to breathe. That prompted Rubio to make a joke about yoga and call "
+            'Trump "very flexible," a nod to his changes of position.',
+        ],
+        "very flexible",
+        "Marco Rubio",
+        "partial",
+    ),
+    "the one urging speaks, not the ones urged": (
+        ['Bernie Sanders released an ad that urges voters in New York to "send a message" to Wall Street banks.'],
+        "send a message",
+        "Bernie Sanders",
+        "partial",
+    ),
 }
 
 

@@ -177,10 +177,31 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
             # before it reports; it continues that saying.
             verb = verb.head.head
             continue
+        if (controller := _object_controller(verb)) is not None:
+            return controller
         # "Lavrov arrived and said", "ended by saying", "emailed supporters saying": the subject is
         # the verb's above it.
         verb = verb.head
     return None
+
+
+def _object_controller(verb: Token) -> Token | None:
+    """'That prompted Rubio to call Trump “very flexible”': the one told, asked or prompted to do something
+    does it; the object of the verb above an infinitive is its subject."""
+    if (
+        verb.dep_ != "xcomp"
+        or verb.head.pos_ != "VERB"
+        or not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    ):
+        return None
+    return next(
+        (
+            c
+            for c in verb.head.children
+            if c.dep_ == "dobj" and c.i < verb.i and (c.ent_type_ in SPEAKER_ENTITIES or c.tag_ == "PRP")
+        ),
+        None,
+    )
 
 
 def _climbs(verb: Token) -> bool:
