@@ -362,9 +362,11 @@ class SpeakerResolver:
     def _cleaned(self, tokens: list[Token], person: bool) -> list[Name]:
         """The name in a run of tokens: titles, a sentence-initial word, a possessive and punctuation cut
         from its ends ("Foreign Minister Sergey Lavrov’s" -> "Sergey Lavrov")."""
+        if any(t.is_space and not _blank_within_line(t) for t in tokens):
+            return []  # broken by a line break
         tokens = [t for t in tokens if not t.is_space]
         if any(t.i != tokens[0].i + k for k, t in enumerate(tokens)):
-            return []  # broken by a line break
+            return []  # not one run of words
         if person:  # "Alexandre Bissonnette’s Quebec" (mosque shooting plot): the name ends at its possessive
             tokens = next((tokens[: k + 1] for k, t in enumerate(tokens) if _possessive(t)), tokens)
         while tokens and (tokens[-1].is_punct or _possessive(tokens[-1])):
@@ -383,7 +385,7 @@ class SpeakerResolver:
             while tokens and (tokens[0].lower_ == "the" or tokens[0].is_punct):
                 tokens = tokens[1:]
         if person:
-            while tokens and tokens[-1].lower_.rstrip(".") in self.titles:
+            while tokens and tokens[-1].lower_.rstrip(".") in self.titles and not self._surname_after_given(tokens):
                 tokens = tokens[:-1]  # "Health Minister" is a title, not a name
         words = tuple(t.text for t in tokens if not t.is_punct)
         # A name's part after a hyphen may be lower-case ("Ban Ki-moon", "Kim Jong-un"; not "Trump-led").
@@ -400,6 +402,13 @@ class SpeakerResolver:
             return []  # "Surrey-Guildford LRT" tagged PERSON: an acronym is no part of a person's name
         chars = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
         return [Name(tokens[0].i, tokens[-1].i + 1, words, person, chars)]
+
+    def _surname_after_given(self, tokens: list[Token]) -> bool:
+        """'Amy Pope', 'Peter T. King': a title word after a given name or an initial is the surname."""
+        if len(tokens) < 2:
+            return False
+        before = tokens[-2].text
+        return before.lower() in self.given_names or (len(before) == 2 and before[0].isupper() and before[1] == ".")
 
     def canonical_person(self, words: tuple[str, ...]) -> Name | None:
         """The longest person name containing these words; of several, the first the article gives."""
@@ -942,14 +951,12 @@ class SpeakerResolver:
             # The parser may hang a word of the line before on the name ("...: Matlow¶Matlow said"): only
             # the head's own line counts.
             line_start = max((t.i for t in head.subtree if t.i < head.i and "\n" in t.text), default=-1)
-            names = self._cleaned(
-                [
-                    t
-                    for t in head.subtree
-                    if t.i > line_start and (t.dep_ in NAME_DEPS or t.i == head.i or joins_name(t))
-                ],
-                person=True,
-            )
+            parts = {
+                t.i
+                for t in head.subtree
+                if t.i > line_start and (t.dep_ in NAME_DEPS or t.i == head.i or joins_name(t) or _blank_within_line(t))
+            }
+            names = self._cleaned(_run_around(head, parts), person=True)
             name = names[0] if names else None
         if name is None:
             return None
@@ -1105,6 +1112,22 @@ class SpeakerResolver:
             if wanted == "thing" and self.is_thing(ent.root):
                 return self._entity(ent.root)
         return None
+
+
+def _blank_within_line(token: Token) -> bool:
+    """A space token that breaks no line: 'Newt\xa0Gingrich' is one name."""
+    return token.is_space and "\n" not in token.text
+
+
+def _run_around(head: Token, parts: set[int]) -> list[Token]:
+    """The tokens of `parts` next to one another around the head: '“… on President Trump’s handling …,” Trump
+    tweeted' hangs the quote, and a compound in it, on the name."""
+    start, end = head.i, head.i + 1
+    while start - 1 in parts:
+        start -= 1
+    while end in parts:
+        end += 1
+    return list(head.doc[start:end])
 
 
 def _mislabelled_person(ent: Span, surnames: set[str]) -> bool:

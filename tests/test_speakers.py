@@ -38,6 +38,17 @@ def speaker_of(nlp, text: str, fragment: str) -> tuple[str | None, str | None]:
 
 
 RESOLVED = {
+    "a name in the quote the parser hung on the speaker's name": (
+        "President Donald Trump spoke on Friday.\n\n“Veterans on President Trump’s handling of Border Security "
+        "— 62% Approval Rating,” Trump tweeted Sunday.",
+        "Approval Rating",
+        ("Donald Trump", "Trump"),
+    ),
+    "a title word after a given name is the surname": (
+        "“We have seen our efforts work,” Amy Pope said on Monday.",
+        "efforts work",
+        ("Amy Pope", "Amy Pope"),
+    ),
     "pronoun to the full name": (
         "Angela Merkel visited Paris on Friday.\n\n“It was a very good day for Europe,” she said.",
         "good day",
