@@ -957,7 +957,8 @@ class SpeakerResolver:
                 if t.i > line_start and (t.dep_ in NAME_DEPS or t.i == head.i or joins_name(t) or _blank_within_line(t))
             }
             names = self._cleaned(_run_around(head, parts), person=True)
-            name = names[0] if names else None
+            # 'Charlie King': a name that lost its head to the title list is not the mention's name.
+            name = names[0] if names and names[0].start <= head.i < names[0].end else None
         if name is None:
             return None
         person = self.canonical_person(name.words) or name

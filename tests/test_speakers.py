@@ -44,6 +44,11 @@ RESOLVED = {
         "Approval Rating",
         ("Donald Trump", "Trump"),
     ),
+    "a name whose last word is a title word keeps it": (
+        "Charlie King spoke on Monday.\n\n“The question is what the turnout will be,” Charlie King said.",
+        "question is",
+        ("Charlie King", "Charlie King"),
+    ),
     "a title word after a given name is the surname": (
         "“We have seen our efforts work,” Amy Pope said on Monday.",
         "efforts work",
