@@ -315,8 +315,10 @@ class SpeakerResolver:
         for ent in self.doc.ents:
             if ent.start in self._headline or self._in_quote(ent.root):
                 continue
+            # A country word is a surname at the end of a longer name ('Steve Israel', 'Jim Jordan'); elsewhere
+            # the recogniser ran a name into a place ('New Hampshire Sanders').
             if (ent.label_ == "PERSON" or _mislabelled_person(ent, surnames)) and not any(
-                t.text in self.countries for t in ent
+                t.text in self.countries and not _ends_longer_person_name(t) for t in ent
             ):
                 names.extend(self._cleaned(list(ent), person=True))
             elif ent.label_ in NAMED_THING_LABELS:
@@ -807,7 +809,7 @@ class SpeakerResolver:
         return None
 
     def is_person(self, head: Token) -> bool:
-        if head.text in self.countries:
+        if head.text in self.countries and not _ends_longer_person_name(head):
             return False
         if head.ent_type_ == "PERSON":
             return True
@@ -1129,6 +1131,12 @@ def _run_around(head: Token, parts: set[int]) -> list[Token]:
     while end in parts:
         end += 1
     return list(head.doc[start:end])
+
+
+def _ends_longer_person_name(token: Token) -> bool:
+    """'Chuck Jordan': the last word of a PERSON entity of more than one word."""
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    return token.ent_type_ == "PERSON" and token.ent_iob_ == "I" and (following is None or following.ent_iob_ != "I")
 
 
 def _mislabelled_person(ent: Span, surnames: set[str]) -> bool:

@@ -360,6 +360,25 @@ POSITIVE_CASES = {
         "Barack Obama",
         "partial",
     ),
+    "a country word ending a name is a surname": (
+        [
+            "Hillary Clinton met House Democrats.",
+            "Rep. Steve Israel said Clinton called on members to be “closely coordinated.”",
+        ],
+        "closely coordinated",
+        "Steve Israel",
+        "partial",
+    ),
+    "a surname that is a country does not make a man of a she": (
+        [
+            "Hillary Clinton met House Democrats.",
+            "Rep. Steve Israel said Clinton called on members to be “closely coordinated.” She added that 2016 “is "
+            "going to be a national security election.”",
+        ],
+        "national security election",
+        "Hillary Clinton",
+        "partial",
+    ),
     "one prompted to speak is the speaker": (
         [
             "Marco Rubio and Ted Cruz sparred with Donald Trump on Thursday.",
@@ -386,6 +405,61 @@ def test_quote_found_with_speaker(nlp, paragraphs, fragment, speaker, kind):
     assert quote.speaker == speaker
     assert quote.kind == kind
     assert quote.speaker_span is not None and quote.speaker_mention_span is not None
+
+
+MENTION_CASES = {
+    # The parser hung the name after the quote on a quoted word ("military"): the mention stops at the mark.
+    "a name after the quote, not the quoted words it hangs on": (
+        [
+            "Michael Flynn backed Trump.",
+            "“There is a severe disconnect between this White House and our military,” Flynn, a top Trump "
+            "surrogate, said Thursday morning on Fox News’s “Fox and Friends.”",
+        ],
+        "severe disconnect",
+        "Flynn",
+        "Michael Flynn",
+    ),
+    "a cue opening its sentence, its speaker after it": (
+        [
+            "Tax experts doubt her plans. Ryan Ellis runs a group.",
+            "Said Ellis: “I don’t get the sense she’s the least bit interested in tax reform.”",
+        ],
+        "tax reform",
+        "Ellis",
+        "Ryan Ellis",
+    ),
+    "a time after the cue, the name before it": (
+        [
+            "The shooting is under investigation.",
+            "“I will just make this promise to you: We will achieve justice in this case,” Tulsa police Chief "
+            "Chuck Jordan said Monday. “I want to assure our community.”",
+        ],
+        "achieve justice",
+        "Chuck Jordan",
+        "Chuck Jordan",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        # The one who is told speaks only in reply: "Ask" is an imperative, not "Said Ellis".
+        ["Ask Trump: “Is this the America we want?”"],
+        # Clinton is the subject of what "Says" reports, not its speaker.
+        ["Gun groups are angry. Says Clinton would stack the Supreme Court: “We will fight it.”"],
+    ],
+)
+def test_opening_cue_does_not_take_any_name_after_it(nlp, paragraphs):
+    _page, quotes = quotes_of(nlp, paragraphs)
+    assert [q.speaker for q in quotes] == [None]
+
+
+@pytest.mark.parametrize("paragraphs, fragment, mention, speaker", MENTION_CASES.values(), ids=MENTION_CASES.keys())
+def test_speaker_mention_is_outside_quotes_and_cue(nlp, paragraphs, fragment, mention, speaker):
+    _page, quotes = quotes_of(nlp, paragraphs)
+    quote = only(quotes, fragment)
+    assert (quote.speaker_mention, quote.speaker) == (mention, speaker)
 
 
 def test_pronoun_speaker_span_is_the_pronoun(nlp):

@@ -5,6 +5,7 @@ it. A subject the parser found inside the quoted words is replaced by the mentio
 from __future__ import annotations
 
 from collections.abc import Container
+from dataclasses import replace
 
 from spacy.tokens import Token
 
@@ -57,6 +58,7 @@ def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
             _mention_after_quote(context, cue)
             or _mention_before_aside(context, cue)
             or _subject_opening_aside(context, cue)
+            or _subject_after_opening_cue(context, cue)
         )
     elif not _can_speak(head):
         head = _name_before_cue(context, cue, head)
@@ -64,7 +66,18 @@ def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
         return None
     if head.pos_ not in MENTION_POS and _reads_as_name(context, head):
         return context.resolver.named([head])  # "Will" tagged a modal verb, "DeBoer" an auxiliary: a name
-    return context.resolver.resolve(_name_in_apposition(context, head))
+    return _without_cue(context, context.resolver.resolve(_name_in_apposition(context, head)), cue)
+
+
+def _without_cue(context: ArticleContext, speaker: Speaker | None, cue: Token) -> Speaker | None:
+    """'Said Ellis:': the parser may take an opening cue for part of the name after it; the mention starts
+    after the cue."""
+    if speaker is None or speaker.start != cue.idx:
+        return speaker
+    if speaker.name_span is None or speaker.name_span[0] == cue.idx:
+        mention = context.doc.char_span(context.doc[cue.i + 1].idx, speaker.end, alignment_mode="expand")
+        return context.resolver.named(list(mention)) if mention else None
+    return replace(speaker, start=context.doc[cue.i + 1].idx)
 
 
 def _governing_cue(context: ArticleContext, cue: Token) -> Token | None:
@@ -114,6 +127,23 @@ def _subject_opening_aside(context: ArticleContext, cue: Token) -> Token | None:
     return None
 
 
+def _subject_after_opening_cue(context: ArticleContext, cue: Token) -> Token | None:
+    """'Said Ellis: “…”', 'Continued Stone, “…”': a past or present cue that opens its sentence puts its
+    speaker after it. Not a participle or an imperative ('Noting that …', 'Ask yourself'), nor the subject
+    of what it reports ('Says Clinton would stack …')."""
+    if cue.i != context.sentence(cue).start or cue.tag_ not in ("VBD", "VBZ") or cue.i + 1 >= len(context.doc):
+        return None
+    after = context.doc[cue.i + 1 : min(cue.i + 1 + ADJACENT_CUE_TOKENS, context.sentence(cue).end)]
+    for token in after:
+        if context.quoted_chars(token.idx, token.idx + 1) or token.is_punct or not _can_speak(token):
+            return None
+        if token.pos_ in ("PROPN", "NOUN") or _reads_as_name(context, token):
+            head = _unquoted_name_head(context, token)
+            reports_it = head.dep_ in SUBJECT_DEPS and head.head.i != cue.i
+            return None if reports_it else head
+    return None
+
+
 def _name_in_apposition(context: ArticleContext, head: Token) -> Token:
     """'“Parasite” director Bong Joon Ho said': the parser made the name an apposition of the role noun before
     it, with no comma between; the person is the name. 'JACKSON, Miss. - U.S. District Judge Carlton W. Reeves
@@ -122,8 +152,8 @@ def _name_in_apposition(context: ArticleContext, head: Token) -> Token:
         for child in head.rights:
             if child.dep_ == "appos" and context.resolver.is_person(child):
                 return child
-    if head.pos_ != "NOUN":
-        return head
+    if head.pos_ != "NOUN" and (head.pos_ != "PROPN" or head.ent_type_):
+        return head  # a role the tagger took for a name ('police Chief Chuck Jordan') is a role still
     for child in head.rights:
         if child.dep_ == "appos" and child.left_edge.i == head.i + 1 and context.resolver.is_person(child):
             return child
@@ -286,7 +316,7 @@ def _mention_after_quote(context: ArticleContext, cue: Token) -> Token | None:
         token = doc[i]
         if token.text in QUOTE_MARKS:
             opening = next((t for t in doc[i + 1 : cue.i] if t.pos_ in MENTION_POS or _reads_as_name(context, t)), None)
-            return None if opening is None else name_head(opening)
+            return None if opening is None else _unquoted_name_head(context, opening)
         if (token.pos_ in ("VERB", "AUX") and not _reads_as_name(context, token)) or i in context.cue_at:
             return None
     return None
@@ -294,18 +324,32 @@ def _mention_after_quote(context: ArticleContext, cue: Token) -> Token | None:
 
 def _unquoted_mention_beside(context: ArticleContext, cue: Token) -> Token | None:
     """The head of the noun phrase right after the cue ("said Leslie Wimes") or right before it,
-    outside quote marks."""
+    outside quote marks. A time right after the cue ends the search on that side: '“…,” Flynn, a top Trump
+    surrogate, said Thursday morning' names its speaker before the cue."""
     doc = context.doc
     sentence = context.sentence(cue)
     after = doc[cue.i + 1 : min(cue.i + 1 + ADJACENT_CUE_TOKENS, sentence.end)]
     before = reversed(doc[max(cue.i - ADJACENT_CUE_TOKENS, sentence.start) : cue.i])
     for side in (after, before):
         for token in side:
-            if context.quoted_chars(token.idx, token.idx + 1) or token.text in QUOTE_MARKS:
+            if context.quoted_chars(token.idx, token.idx + 1) or token.text in QUOTE_MARKS or not _can_speak(token):
                 break
             if token.pos_ in MENTION_POS or _names_a_person(context, token):
-                return name_head(token)
+                return _unquoted_name_head(context, token)
     return None
+
+
+def _unquoted_name_head(context: ArticleContext, token: Token) -> Token:
+    """name_head, stopping short of quoted words: the parser may hang the name after a quote on a word of it
+    ('“… and our military,” Flynn, a top Trump surrogate, said': "Flynn" an apposition of "military")."""
+    while (
+        token.dep_ in NAME_PART_DEPS
+        and token.head.i != token.i
+        and token.head.pos_ in MENTION_POS
+        and not context.quoted_chars(token.head.idx, token.head.idx + 1)
+    ):
+        token = token.head
+    return token
 
 
 def _reads_as_name(context: ArticleContext, token: Token) -> bool:
