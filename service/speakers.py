@@ -332,11 +332,16 @@ class SpeakerResolver:
                 names.extend(self._cleaned(chain, person=True))
             chain = [token] if token is not None and self._chain_continues([], token) else []
         covered = {i for name in names for i in range(name.start, name.end)}
-        for token in self.tokens:  # 'TransLink, the regional transit agency,': a name the recogniser missed
+        for token in self.tokens:
+            # 'TransLink, the regional transit agency,', 'media buying company GroupM': a name the recogniser
+            # missed, described as an organisation beside it.
             if (
                 token.pos_ == "PROPN"
                 and token.i not in covered
-                and any(c.dep_ == "appos" and c.pos_ == "NOUN" for c in token.children)
+                and (
+                    any(c.dep_ == "appos" and c.pos_ == "NOUN" for c in token.children)
+                    or self._organisation_noun_before(token)
+                )
                 and not self._in_quote(token)
             ):
                 names.extend(self._cleaned([token], person=False))
@@ -347,6 +352,16 @@ class SpeakerResolver:
                 continue
             unique.append(name)
         return unique
+
+    def _organisation_noun_before(self, token: Token) -> bool:
+        before = self.tokens[token.i - 1] if token.i > 0 else None
+        return (
+            before is not None
+            and before.dep_ == "compound"
+            and before.head.i == token.i
+            and before.pos_ == "NOUN"
+            and "ORG" in self.organisation_nouns.get(before.lemma_.lower(), ())
+        )
 
     def _chain_continues(self, chain: list[Token], token: Token) -> bool:
         if (

@@ -49,6 +49,12 @@ RESOLVED = {
         "question is",
         ("Charlie King", "Charlie King"),
     ),
+    "an organisation the recogniser missed, introduced by its noun": (
+        "Magazines will take 2.2 per cent of advertising spending, according to media buying company GroupM. "
+        "Revenues are expected to decline another 3 per cent next year, the company wrote in a “sector report.”",
+        "sector report",
+        ("GroupM", "the company"),
+    ),
     "a title word after a given name is the surname": (
         "“We have seen our efforts work,” Amy Pope said on Monday.",
         "efforts work",
