@@ -276,6 +276,12 @@ POSITIVE_CASES = {
         "he",
         "partial",
     ),
+    "parenthetical cue on the root the quote holds": (
+        ["Josh Earnest spoke on Tuesday. Cost estimates, he added, were “based on a prototype detention facility.”"],
+        "prototype detention",
+        "Josh Earnest",
+        "partial",
+    ),
     "pronoun in a parenthetical cue is not the clause's subject": (
         [
             "Senator Jim Sexton spoke on Monday.",

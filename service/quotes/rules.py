@@ -143,9 +143,12 @@ def parenthetical_cue(site: QuoteSite) -> Attribution | None:
     hangs on a clause above the quote (parataxis or ccomp) reports that whole clause."""
     context, span, frame = site.context, site.span, site.frame
     root = quote_root(span)
-    if root is None:
-        return None
-    for _, head in context.path_up(root, span, frame):
+    # 'Cost estimates, he added, were “based on a prototype …”': the quote holds its sentence's root, and
+    # the cue hangs on that.
+    heads = [] if root is None else [head for _, head in context.path_up(root, span, frame)]
+    if root is None and (sentence_root := next((t for t in span if t.head.i == t.i), None)) is not None:
+        heads = [sentence_root]
+    for head in heads:
         for cue in head.children:
             if _is_parenthetical_cue(site, cue) and (speaker := speaker_of(context, cue)) is not None:
                 clause = trimmed([t for t in head.subtree if frame.start <= t.i < frame.end])
