@@ -276,6 +276,15 @@ POSITIVE_CASES = {
         "he",
         "partial",
     ),
+    "a reported clause before ', said X' the parser made a subject": (
+        [
+            'Voters rejected the treaty. The rejection of the treaty signals "the beginning of the end" for the EU, '
+            "said Geert Wilders, founder of the Dutch Party for Freedom."
+        ],
+        "beginning of the end",
+        "Geert Wilders",
+        "partial",
+    ),
     "parenthetical cue on the root the quote holds": (
         ["Josh Earnest spoke on Tuesday. Cost estimates, he added, were “based on a prototype detention facility.”"],
         "prototype detention",

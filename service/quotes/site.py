@@ -179,13 +179,30 @@ def _governing_cue(context: ArticleContext, span: Span, frame: Span) -> tuple[To
         if span.start <= token.head.i < span.end or token.is_punct:
             continue
         for below, head in context.path_up(token, span, frame):
-            if (head.i in context.cue_at or head.i in context.naming_at) and below.dep_ in NOT_REPORTED_DEPS:
+            if (
+                (head.i in context.cue_at or head.i in context.naming_at)
+                and below.dep_ in NOT_REPORTED_DEPS
+                and not _inverted_report(head, below)
+            ):
                 return None  # '“The Hill” said', 'on Fox's “Hannity,” Gingrich said': not what was said
             if head.i in context.cue_at:
                 return _nearer_cue(context, head, span) or head, below
             if head.i in context.naming_at:
                 return head, below
     return None
+
+
+def _inverted_report(cue: Token, below: Token) -> bool:
+    """'The rejection signals “the beginning of the end,” said Geert Wilders': before ", said X" the parser
+    made the reported clause a second subject of the cue; the speaker is the subject after it."""
+    doc = cue.doc
+    return (
+        below.dep_ == "nsubj"
+        and below.i < cue.i
+        and cue.i > 0
+        and doc[cue.i - 1].text == ","
+        and any(c.dep_ == "nsubj" and c.i > cue.i for c in cue.children)
+    )
 
 
 def _nearer_cue(context: ArticleContext, cue: Token, span: Span) -> Token | None:
