@@ -285,6 +285,12 @@ POSITIVE_CASES = {
         "Geert Wilders",
         "partial",
     ),
+    "what a speaker blames something on": (
+        ["Ted Cruz spoke in Denver. Cruz blamed the anti-fracking law on “knuckleheaded Democratic politicians.”"],
+        "knuckleheaded",
+        "Ted Cruz",
+        "partial",
+    ),
     "parenthetical cue on the root the quote holds": (
         ["Josh Earnest spoke on Tuesday. Cost estimates, he added, were “based on a prototype detention facility.”"],
         "prototype detention",

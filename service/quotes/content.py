@@ -21,6 +21,8 @@ NAMED_OBJECT_DEPS = frozenset({"dobj", "oprd", "ccomp", "xcomp", "attr", "dative
 # A comma or dash (inside or after the closing mark) that ends the quoted words and starts the writer's own.
 TRAILING_ADJUNCT = re.compile(r"(?:[,;][”\"’']?|[”\"’']?\s*[,;—–]|\s+-\s)\s")
 CONTINUING_CONJUNCTIONS = frozenset({"and", "but", "or", "because", "so", "nor"})
+# 'Cruz blamed the law on “knuckleheaded Democratic politicians”': a verb whose own preposition characterises.
+BLAMED_ON = {"blame": "on"}
 
 
 def clause_around(
@@ -69,8 +71,10 @@ def content_decision(
 
 def characterises(verb: Token, below: Token) -> bool:
     """'criticized the law as a “crazy system”', 'likened the refugees to a “vicious snake”': the quote is in
-    an "as"/"to" phrase beside the verb's object, so the verb names the object in quoted words."""
-    return below.dep_ == "prep" and below.lower_ in ("as", "to") and any(c.dep_ == "dobj" for c in verb.children)
+    an "as"/"to" phrase (or "blamed … on") beside the verb's object, so the verb names the object in quoted
+    words."""
+    characterising = below.lower_ in ("as", "to") or below.lower_ == BLAMED_ON.get(verb.lemma_.lower())
+    return below.dep_ == "prep" and characterising and any(c.dep_ == "dobj" for c in verb.children)
 
 
 def _named_object(context: ArticleContext, cue: Token, quote: tuple[int, int]) -> tuple[int, int]:
