@@ -138,7 +138,7 @@ def _subject_after_opening_cue(context: ArticleContext, cue: Token) -> Token | N
         if context.quoted_chars(token.idx, token.idx + 1) or token.is_punct or not _can_speak(token):
             return None
         if token.pos_ in ("PROPN", "NOUN") or _reads_as_name(context, token):
-            head = _unquoted_name_head(context, token)
+            head = name_head(context, token)
             reports_it = head.dep_ in SUBJECT_DEPS and head.head.i != cue.i
             return None if reports_it else head
     return None
@@ -250,13 +250,6 @@ def _subject_rank(subject: Token, verb: Token) -> tuple[bool, int]:
     return (not names_someone, abs(subject.i - verb.i))
 
 
-def name_head(token: Token) -> Token:
-    """The head of the name a token is part of: "Leslie" -> "Wimes", "(D-Md.)" -> "Cummings"."""
-    while token.dep_ in NAME_PART_DEPS and token.head.i != token.i and token.head.pos_ in MENTION_POS:
-        token = token.head
-    return token
-
-
 def _mention_before_aside(context: ArticleContext, cue: Token) -> Token | None:
     """'the country’s news agency, citing a diplomatic source, said': the parser lost the subject;
     it is the noun right before the cue, or before an aside between commas: a participle ('citing …'), a
@@ -288,9 +281,8 @@ def _mention_before_aside(context: ArticleContext, cue: Token) -> Token | None:
         or context.quoted_chars(doc[i].idx, doc[i].idx + 1)
     ):
         return None
-    head = name_head(doc[i])
     # '“Yes, I support Ted Cruz,” Brent Bozell III, …': the parser may hang the name on a word of the quote.
-    return doc[i] if context.quoted_chars(head.idx, head.idx + 1) else head
+    return name_head(context, doc[i])
 
 
 def _before_parenthetical(context: ArticleContext, i: int, sentence_start: int) -> int:
@@ -316,7 +308,7 @@ def _mention_after_quote(context: ArticleContext, cue: Token) -> Token | None:
         token = doc[i]
         if token.text in QUOTE_MARKS:
             opening = next((t for t in doc[i + 1 : cue.i] if t.pos_ in MENTION_POS or _reads_as_name(context, t)), None)
-            return None if opening is None else _unquoted_name_head(context, opening)
+            return None if opening is None else name_head(context, opening)
         if (token.pos_ in ("VERB", "AUX") and not _reads_as_name(context, token)) or i in context.cue_at:
             return None
     return None
@@ -335,13 +327,14 @@ def _unquoted_mention_beside(context: ArticleContext, cue: Token) -> Token | Non
             if context.quoted_chars(token.idx, token.idx + 1) or token.text in QUOTE_MARKS or not _can_speak(token):
                 break
             if token.pos_ in MENTION_POS or _names_a_person(context, token):
-                return _unquoted_name_head(context, token)
+                return name_head(context, token)
     return None
 
 
-def _unquoted_name_head(context: ArticleContext, token: Token) -> Token:
-    """name_head, stopping short of quoted words: the parser may hang the name after a quote on a word of it
-    ('“… and our military,” Flynn, a top Trump surrogate, said': "Flynn" an apposition of "military")."""
+def name_head(context: ArticleContext, token: Token) -> Token:
+    """The head of the name a token is part of ("Leslie" -> "Wimes", "(D-Md.)" -> "Cummings"), short of
+    quoted words: the parser may hang the name after a quote on a word of it ('“… and our military,” Flynn,
+    a top Trump surrogate, said': "Flynn" an apposition of "military")."""
     while (
         token.dep_ in NAME_PART_DEPS
         and token.head.i != token.i
