@@ -318,7 +318,7 @@ class SpeakerResolver:
             # A country word is a surname at the end of a longer name ('Steve Israel', 'Jim Jordan'); elsewhere
             # the recogniser ran a name into a place ('New Hampshire Sanders').
             if (ent.label_ == "PERSON" or _mislabelled_person(ent, surnames)) and not any(
-                t.text in self.countries and not _ends_longer_person_name(t) for t in ent
+                self._is_country(t) for t in ent
             ):
                 names.extend(self._cleaned(list(ent), person=True))
             elif ent.label_ in NAMED_THING_LABELS:
@@ -824,7 +824,7 @@ class SpeakerResolver:
         return None
 
     def is_person(self, head: Token) -> bool:
-        if head.text in self.countries and not _ends_longer_person_name(head):
+        if self._is_country(head):
             return False
         if head.ent_type_ == "PERSON":
             return True
@@ -838,6 +838,10 @@ class SpeakerResolver:
         ):
             return False
         return head.text in self.person_words
+
+    def _is_country(self, token: Token) -> bool:
+        """A country's word, unless it ends a longer person name ('Chuck Jordan')."""
+        return token.text in self.countries and not _ends_longer_person_name(token)
 
     def is_thing(self, head: Token) -> bool:
         return head.text in self.countries or head.ent_type_ in THING_LABELS

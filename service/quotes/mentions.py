@@ -74,10 +74,11 @@ def _without_cue(context: ArticleContext, speaker: Speaker | None, cue: Token) -
     after the cue."""
     if speaker is None or speaker.start != cue.idx:
         return speaker
+    start = context.doc[cue.i + 1].idx
     if speaker.name_span is None or speaker.name_span[0] == cue.idx:
-        mention = context.doc.char_span(context.doc[cue.i + 1].idx, speaker.end, alignment_mode="expand")
+        mention = context.doc.char_span(start, speaker.end, alignment_mode="expand")
         return context.resolver.named(list(mention)) if mention else None
-    return replace(speaker, start=context.doc[cue.i + 1].idx)
+    return replace(speaker, start=start)
 
 
 def _governing_cue(context: ArticleContext, cue: Token) -> Token | None:
@@ -131,9 +132,10 @@ def _subject_after_opening_cue(context: ArticleContext, cue: Token) -> Token | N
     """'Said Ellis: “…”', 'Continued Stone, “…”': a past or present cue that opens its sentence puts its
     speaker after it. Not a participle or an imperative ('Noting that …', 'Ask yourself'), nor the subject
     of what it reports ('Says Clinton would stack …')."""
-    if cue.i != context.sentence(cue).start or cue.tag_ not in ("VBD", "VBZ") or cue.i + 1 >= len(context.doc):
+    sentence = context.sentence(cue)
+    if cue.i != sentence.start or cue.tag_ not in ("VBD", "VBZ") or cue.i + 1 >= len(context.doc):
         return None
-    after = context.doc[cue.i + 1 : min(cue.i + 1 + ADJACENT_CUE_TOKENS, context.sentence(cue).end)]
+    after = context.doc[cue.i + 1 : min(cue.i + 1 + ADJACENT_CUE_TOKENS, sentence.end)]
     for token in after:
         if context.quoted_chars(token.idx, token.idx + 1) or token.is_punct or not _can_speak(token):
             return None

@@ -143,11 +143,10 @@ def parenthetical_cue(site: QuoteSite) -> Attribution | None:
     hangs on a clause above the quote (parataxis or ccomp) reports that whole clause."""
     context, span, frame = site.context, site.span, site.frame
     root = quote_root(span)
-    # 'Cost estimates, he added, were “based on a prototype …”': the quote holds its sentence's root, and
-    # the cue hangs on that.
-    heads = [] if root is None else [head for _, head in context.path_up(root, span, frame)]
-    if root is None and (sentence_root := next((t for t in span if t.head.i == t.i), None)) is not None:
-        heads = [sentence_root]
+    if root is not None:
+        heads = [head for _, head in context.path_up(root, span, frame)]
+    else:  # 'Cost estimates, he added, were “based on a prototype …”': the quote holds its sentence's root
+        heads = [t for t in span if t.head.i == t.i][:1]
     for head in heads:
         for cue in head.children:
             if _is_parenthetical_cue(site, cue) and (speaker := speaker_of(context, cue)) is not None:

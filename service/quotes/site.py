@@ -199,7 +199,6 @@ def _inverted_report(cue: Token, below: Token) -> bool:
     return (
         below.dep_ == "nsubj"
         and below.i < cue.i
-        and cue.i > 0
         and doc[cue.i - 1].text == ","
         and any(c.dep_ == "nsubj" and c.i > cue.i for c in cue.children)
     )
