@@ -788,22 +788,15 @@ class SpeakerResolver:
                 votes[person][gender] += 1
 
     def _bound_pronoun_votes(self, sentence: Span, votes: dict[CharSpan, dict[Gender, int]]) -> None:
-        person: CharSpan | None = None
+        """'Ms Kim said her team …': a he/she after the person its sentence names first, as subject, is hers."""
         for token in self.tokens[sentence.start : sentence.end]:
-            if self._in_quote(token):
-                continue
             name = self._name_at.get(token.i)
-            if name is not None and name.person:
-                if token.i != name.start:
-                    continue
-                if person is not None or not any(t.dep_ in SUBJECT_DEPS for t in self.tokens[name.start : name.end]):
-                    return  # a second person, or one that is not the subject: the pronoun may be theirs
-                person = self._entity_of_name(name)
-                continue
-            gender = self.pronouns.get(token.lower_, ("", None))[1]
-            if gender is not None and person is not None:
-                votes.setdefault(person, {}).setdefault(gender, 0)
-                votes[person][gender] += 1
+            if name is not None and name.person and token.i == name.start and not self._in_quote(token):
+                gender = self._bound_gender(name)
+                if gender is not None:
+                    person = self._entity_of_name(name)
+                    votes.setdefault(person, {}).setdefault(gender, 0)
+                    votes[person][gender] += 1
                 return
 
     def gender(self, entity: CharSpan) -> Gender | None:
@@ -1002,8 +995,8 @@ class SpeakerResolver:
         return list(others.values())
 
     def _bound_gender(self, name: Name) -> Gender | None:
-        """The gender of a he/she later in the sentence whose subject the name is, before any other person
-        is named."""
+        """The gender of the first he/she (his, her, ...) after the name in its sentence, outside quotes, when
+        the name is the subject there and no other person is named before that pronoun."""
         if not any(t.dep_ in SUBJECT_DEPS for t in self.tokens[name.start : name.end]):
             return None
         end = self._sentences[bisect.bisect_right(self.sentence_starts, name.start) - 1].end
@@ -1012,8 +1005,9 @@ class SpeakerResolver:
                 continue
             if self._in_person_name(token):
                 return None
-            if token.pos_ == "PRON" and token.lower_ in ("he", "she"):
-                return self.pronouns[token.lower_][1]
+            gender = self.pronouns.get(token.lower_, ("", None))[1]
+            if gender is not None:
+                return gender
         return None
 
     def _antecedent(self, pronoun: Token) -> CharSpan | None:

@@ -903,6 +903,10 @@ NEGATIVE_CASES = {
     "film title": ["He watched the film “Star Wars” with his children on Sunday."],
     "capitalised title opening a sentence": ["“Star Wars” was shown in the cinema on Sunday."],
     "no quotes": ["The weather was mild across the region, and markets were calm."],
+    "so-called term and its gloss under a cue verb": [
+        "He did this mainly by agreeing so-called “Schutzverträge,” or “protection contracts,” which gave the "
+        "locals military protection."
+    ],
     "short quoted phrase under a verb outside the lexicon": [
         "Senator Maria Cantwell wore a “Vote” badge to the hearing."
     ],
@@ -917,6 +921,14 @@ NEGATIVE_CASES = {
 def test_no_statement(nlp, paragraphs):
     _, quotes = quotes_of(nlp, paragraphs)
     assert quotes == []
+
+
+@pytest.mark.parametrize("subject", ["no-one", "no one", "nobody"])
+def test_nobody_reports_no_statement(nlp, subject):
+    _, quotes = quotes_of(nlp, [f"The director said on Sunday that {subject} could predict what might happen."])
+    assert [(q.speaker, q.text) for q in quotes] == [
+        ("The director", f"that {subject} could predict what might happen")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -1111,6 +1123,17 @@ TITLE_CASES = {
             "George Anders, Fiorina sat in her study."
         ],
         ["Perfect Enough"],
+    ),
+    "a project's name after 'named'": (
+        [
+            "In January, the German capital is launching a new five-year project named “Postcolonial Remembrance "
+            "in the City” to reframe its past."
+        ],
+        ["Postcolonial Remembrance"],
+    ),
+    "a slogan": (
+        ["Donald Trump mocked Hillary Clinton’s slogan “Stronger Together” at a rally in Ohio on Monday."],
+        ["Stronger Together"],
     ),
     "a title modifying a work noun": (
         ["The senator praised the “Lord of the Rings and Other Tales” series at the hearing on Monday."],

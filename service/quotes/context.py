@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 from service import lexicon
 from service.quotes.cues import load_cue_lexicon
 from service.quotes.marks import QuotedSpan, find_quoted_spans
-from service.quotes.titles import work_titles
+from service.quotes.titles import quoted_names
 from service.schema import Article
 from service.speakers import SpeakerResolver
 from service.text_facts import QUOTE_MARKS
@@ -44,8 +44,8 @@ class ArticleContext:
     cue_tokens: frozenset[int]
     # Naming verbs (call, label, dub ...): cues only when they govern quoted words.
     naming_at: frozenset[int]
-    # The opening offsets of quoted spans that are titles of works ('the film “Parasite”'), never statements.
-    work_titles: frozenset[int]
+    # The opening offsets of quoted spans that name a work ('the film “Parasite”') or a so-called term, never statements.
+    quoted_names: frozenset[int]
 
     @classmethod
     def of(cls, article: Article, doc: Doc, text: str) -> ArticleContext:
@@ -83,7 +83,7 @@ class ArticleContext:
             credit_speakers=credit_speakers,
             cue_tokens=frozenset(cue_at),
             naming_at=frozenset(naming_at),
-            work_titles=work_titles(doc, text, quoted),
+            quoted_names=quoted_names(doc, text, quoted),
         )
 
     def sentence(self, token: Token) -> Span:

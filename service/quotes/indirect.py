@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from service.quotes.agencies import load_agency_table
 from service.quotes.context import ArticleContext, trimmed
-from service.quotes.mentions import speaker_of
+from service.quotes.mentions import speaker_of, spoken_by_nobody
 from service.quotes.statement import Statement
 from service.speakers import Speaker
 
@@ -98,7 +98,7 @@ def indirect_statements(context: ArticleContext, quoted: list[Statement]) -> lis
     statements: list[Statement] = []
     for i, cue in context.cue_at.items():
         token = context.doc[i]
-        if i in used or context.quoted_chars(token.idx, token.idx + 1):
+        if i in used or context.quoted_chars(token.idx, token.idx + 1) or spoken_by_nobody(context, token):
             continue
         found = _reported(context, token)
         if found is None:

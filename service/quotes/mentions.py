@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from spacy.tokens import Token
 
+from service import lexicon
 from service.quotes.context import ArticleContext
 from service.speakers import SUBJECT_DEPS, Speaker, agent_of, joins_name
 from service.text_facts import QUOTE_MARKS
@@ -36,6 +37,7 @@ NAME_PART_DEPS = frozenset({"compound", "poss", "appos", "flat"})
 NOT_SPEAKER_ENTITIES = frozenset({"DATE", "TIME"})
 AGE_HEADS = frozenset({"old", "olds"})
 SPEAKER_ENTITIES = frozenset({"PERSON", "ORG", "NORP"})
+NOBODY_WORDS = lexicon.word_set("nobody_words.txt")
 # Clauses the parser made of an aside between a subject and its cue ("Sanders, who sits at zero, said").
 ASIDE_CLAUSE_DEPS = frozenset({"ccomp", "parataxis", "advcl"})
 
@@ -92,6 +94,14 @@ def _governing_cue(context: ArticleContext, cue: Token) -> Token | None:
         if verb.i in context.cue_at:
             return verb
     return None
+
+
+def spoken_by_nobody(context: ArticleContext, cue: Token) -> bool:
+    """'no-one could predict what …', 'nobody asked …': the cue's subject says that no one spoke."""
+    head = subject_head(cue, context.cue_at)
+    if head is None:
+        return False
+    return head.lower_ in NOBODY_WORDS or (head.lower_ == "one" and any(c.lower_ == "no" for c in head.children))
 
 
 def _can_speak(head: Token) -> bool:

@@ -80,7 +80,7 @@ class Rule:
 
 def attribute(site: QuoteSite) -> Statement | None:
     """The statement of the first rule that attributes the quote, or None (a scare quote, a title)."""
-    if site.quoted.open in site.context.work_titles:
+    if site.quoted.open in site.context.quoted_names:
         return None
     for rule in QUOTE_RULES:
         if site.kind in rule.kinds and (found := rule.find(site)) is not None:

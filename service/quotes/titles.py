@@ -1,8 +1,10 @@
-"""Titles of works in quote marks are not statements: 'the film “Parasite”', 'movies “The Irishman” and
-“Once Upon A Time in Hollywood”', '“Parasite,” the Korean film', 'the “Star Wars” series', 'the comedy
-“Fleabag.”', a network's programme ('CNN’s “State of the Union”'), a work and its author ('“Perfect
-Enough” by George Anders'). The nouns that name a work are in service/rules/work_title_nouns.txt. The same words quoted
-again elsewhere in the article are the same title ('… for his role in “Once Upon A Time in Hollywood,” …')."""
+"""Titles of works and so-called terms in quote marks are not statements: 'the film “Parasite”', 'movies
+“The Irishman” and “Once Upon A Time in Hollywood”', '“Parasite,” the Korean film', 'the “Star Wars” series',
+'the comedy “Fleabag.”', a network's programme ('CNN’s “State of the Union”'), a work and its author
+('“Perfect Enough” by George Anders'), a project or slogan ('a project named “…”'). The nouns that name a
+work are in service/rules/work_title_nouns.txt. The same words quoted again elsewhere in the article are the
+same title ('… for his role in “Once Upon A Time in Hollywood,” …'). A term is quoted to be named, whatever
+its case ('agreeing so-called “Schutzverträge,” or “protection contracts,”')."""
 
 from __future__ import annotations
 
@@ -28,6 +30,9 @@ MIN_TITLE_CASED_WORD = 4
 MAX_SENTENCE_END_TITLE_WORDS = 6
 TITLE_END_PUNCTUATION = " ,.!?’'"
 SENTENCE_PUNCTUATION = frozenset(".!?")
+# Right before a term's opening mark.
+SO_CALLED = re.compile(r"\bso-called\s*$", re.IGNORECASE)
+SO_CALLED_REACH = 12
 # Between two titles of one list: '“A” and “B”', '“A”, “B”', '“A,” “B” or “C”' (the comma inside the marks).
 LIST_GAP = re.compile(r" *(?:, *(?:(?:and|or|&) +)?|(?:and|or|&) +)")
 LIST_GAP_AFTER_COMMA = re.compile(r" +")
@@ -35,15 +40,19 @@ LIST_GAP_AFTER_COMMA = re.compile(r" +")
 MODIFIER_DEPS = frozenset({"compound", "nmod", "amod", "appos"})
 
 
-def work_titles(doc: Doc, text: str, quoted: Sequence[QuotedSpan]) -> frozenset[int]:
-    """The opening offsets of the quoted spans that are titles of works."""
+def quoted_names(doc: Doc, text: str, quoted: Sequence[QuotedSpan]) -> frozenset[int]:
+    """The opening offsets of the quoted spans that name something (a work, a term) rather than report words."""
     nouns = lexicon.word_set(WORK_NOUNS_FILE)
     titles: set[int] = set()
+    terms: set[int] = set()
     previous: QuotedSpan | None = None
     for marks in quoted:
         words = _title_words(text, marks)
         span = doc.char_span(marks.open, marks.close, alignment_mode="expand")
-        if words is not None and span is not None:
+        if _is_term(text, marks, previous, terms):
+            terms.add(marks.open)
+            titles.add(marks.open)
+        elif words is not None and span is not None:
             ends_sentence = text[marks.words[1] - 1 : marks.words[1]] in SENTENCE_PUNCTUATION
             listed = previous is not None and previous.open in titles and _continues_list(text, previous, marks)
             if (
@@ -56,6 +65,13 @@ def work_titles(doc: Doc, text: str, quoted: Sequence[QuotedSpan]) -> frozenset[
         previous = marks
     named = {_key(text, marks) for marks in quoted if marks.open in titles}
     return frozenset(marks.open for marks in quoted if marks.open in titles or _key(text, marks) in named)
+
+
+def _is_term(text: str, marks: QuotedSpan, previous: QuotedSpan | None, terms: set[int]) -> bool:
+    """'so-called “death panels”', and the gloss or list that goes on from it ('“…,” or “protection contracts,”')."""
+    if SO_CALLED.search(text, max(0, marks.open - SO_CALLED_REACH), marks.open):
+        return True
+    return previous is not None and previous.open in terms and _continues_list(text, previous, marks)
 
 
 def _continues_list(text: str, previous: QuotedSpan, marks: QuotedSpan) -> bool:
