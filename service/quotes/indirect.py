@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from service.quotes.agencies import load_agency_table
 from service.quotes.context import ArticleContext, trimmed
-from service.quotes.mentions import speaker_of, spoken_by_nobody
+from service.quotes.mentions import is_nobody, speaker_with_subject, subject_head
 from service.quotes.statement import Statement
 from service.speakers import Speaker
 
@@ -98,7 +98,10 @@ def indirect_statements(context: ArticleContext, quoted: list[Statement]) -> lis
     statements: list[Statement] = []
     for i, cue in context.cue_at.items():
         token = context.doc[i]
-        if i in used or context.quoted_chars(token.idx, token.idx + 1) or spoken_by_nobody(context, token):
+        if i in used or context.quoted_chars(token.idx, token.idx + 1):
+            continue
+        subject = subject_head(token, context.cue_at)
+        if is_nobody(subject):
             continue
         found = _reported(context, token)
         if found is None:
@@ -110,7 +113,7 @@ def indirect_statements(context: ArticleContext, quoted: list[Statement]) -> lis
             continue
         if context.quoted_chars(*content) > MAX_QUOTED_SHARE * (content[1] - content[0]):
             continue  # the words are a direct quote already reported above
-        speaker = speaker_of(context, token)
+        speaker = speaker_with_subject(context, token, subject)
         if _only_carries(speaker, content, quoted):
             continue  # "X said “...”, KCNA reported": KCNA is the statement's source_agency
         statements.append(Statement((content,), content, "indirect", cue, speaker, rule))

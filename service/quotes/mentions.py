@@ -44,9 +44,13 @@ ASIDE_CLAUSE_DEPS = frozenset({"ccomp", "parataxis", "advcl"})
 
 def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
     """Who said what a cue (or a verb standing for one) reports, resolved to a name where the article has one."""
+    return speaker_with_subject(context, cue, subject_head(cue, context.cue_at))
+
+
+def speaker_with_subject(context: ArticleContext, cue: Token, head: Token | None) -> Speaker | None:
+    """speaker_of, given the cue's subject in the parse (subject_head) where the caller has it already."""
     if (words := context.credit_speakers.get(cue.i)) is not None:
         return Speaker(words.text, words.start_char, words.end_char, "named")
-    head = subject_head(cue, context.cue_at)
     quoted_subject = head is not None and context.quoted_chars(head.idx, head.idx + 1)
     if quoted_subject or (head is None and context.right_after_quote(cue)):
         # '“… Full panic mode,” said Leslie Wimes', '“…,” opined the Plain Dealer': the parser took
@@ -96,9 +100,8 @@ def _governing_cue(context: ArticleContext, cue: Token) -> Token | None:
     return None
 
 
-def spoken_by_nobody(context: ArticleContext, cue: Token) -> bool:
-    """'no-one could predict what …', 'nobody asked …': the cue's subject says that no one spoke."""
-    head = subject_head(cue, context.cue_at)
+def is_nobody(head: Token | None) -> bool:
+    """'no-one could predict what …', 'nobody asked …': a cue's subject (subject_head) that says no one spoke."""
     if head is None:
         return False
     return head.lower_ in NOBODY_WORDS or (head.lower_ == "one" and any(c.lower_ == "no" for c in head.children))

@@ -49,14 +49,15 @@ def quoted_names(doc: Doc, text: str, quoted: Sequence[QuotedSpan]) -> frozenset
     for marks in quoted:
         words = _title_words(text, marks)
         span = doc.char_span(marks.open, marks.close, alignment_mode="expand")
-        if _is_term(text, marks, previous, terms):
+        # The opening of the quoted span this one continues a list from ('“A” and “B”'), if any.
+        listed_after = previous.open if previous is not None and _continues_list(text, previous, marks) else None
+        if _so_called(text, marks) or listed_after in terms:
             terms.add(marks.open)
             titles.add(marks.open)
         elif words is not None and span is not None:
             ends_sentence = text[marks.words[1] - 1 : marks.words[1]] in SENTENCE_PUNCTUATION
-            listed = previous is not None and previous.open in titles and _continues_list(text, previous, marks)
             if (
-                listed
+                listed_after in titles
                 or _after_work_noun(span, nouns, ends_sentence, len(words.split()))
                 or _beside_work_noun(span, nouns)
                 or (_title_cased(words) and (_after_organisation(span) or _by_author(span)))
@@ -67,11 +68,10 @@ def quoted_names(doc: Doc, text: str, quoted: Sequence[QuotedSpan]) -> frozenset
     return frozenset(marks.open for marks in quoted if marks.open in titles or _key(text, marks) in named)
 
 
-def _is_term(text: str, marks: QuotedSpan, previous: QuotedSpan | None, terms: set[int]) -> bool:
-    """'so-called “death panels”', and the gloss or list that goes on from it ('“…,” or “protection contracts,”')."""
-    if SO_CALLED.search(text, max(0, marks.open - SO_CALLED_REACH), marks.open):
-        return True
-    return previous is not None and previous.open in terms and _continues_list(text, previous, marks)
+def _so_called(text: str, marks: QuotedSpan) -> bool:
+    """'so-called “death panels”': a term; the gloss or list that goes on from it ('“…,” or “protection
+    contracts,”') is one too."""
+    return SO_CALLED.search(text, max(0, marks.open - SO_CALLED_REACH), marks.open) is not None
 
 
 def _continues_list(text: str, previous: QuotedSpan, marks: QuotedSpan) -> bool:
