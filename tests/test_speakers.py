@@ -476,6 +476,18 @@ MISPARSED_SUBJECTS = {
         "idea of the results",
         ("Suu Kyi", "Suu Kyi"),
     ),
+    "a cue joined to a clause inside what the cue before it reports": (
+        'Springfield Mayor Ellen Park said Monday that she thinks the report should be published but said "the '
+        'question is who reads it."',
+        "who reads it",
+        ("Ellen Park", "Springfield Mayor Ellen Park"),
+    ),
+    "a subjectless cue made a reported clause of the cue before it": (
+        'Governor Amy Hale said Thursday that she thinks the data should be released but said "the problem is the '
+        'cost."',
+        "the problem is",
+        ("Amy Hale", "Governor Amy Hale"),
+    ),
     "a cue joined to what was said before, as a participle": (
         "In a 2014 interview, Gore insisted it was “premature” to back Clinton’s campaign while adding on climate "
         "change matters, “I don’t have any doubt that her heart is in the right place.”",

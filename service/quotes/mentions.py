@@ -209,24 +209,36 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
             return min(subjects, key=lambda c: _subject_rank(c, verb))
         if any(child.dep_ == "agent" for child in verb.children):
             return agent
+        if verb.i == cue.i and (earlier := _earlier_cue_continued(cue, cues)) is not None:
+            verb = earlier
+            continue
         if not _climbs(verb):
             return None
-        if (
-            verb.i == cue.i
-            and verb.dep_ in ("conj", "advcl")
-            and verb.head.dep_ == "ccomp"
-            and verb.head.head.i in cues
-            and verb.head.head.i < cue.i
-        ):
-            # "Suu Kyi said it was too early but added, “…”": the parser joined the cue to what the cue
-            # before it reports; it continues that saying.
-            verb = verb.head.head
-            continue
         if (controller := _object_controller(verb)) is not None:
             return controller
         # "Lavrov arrived and said", "ended by saying", "emailed supporters saying": the subject is
         # the verb's above it.
         verb = verb.head
+    return None
+
+
+def _earlier_cue_continued(cue: Token, cues: Container[int]) -> Token | None:
+    """The cue before a subjectless cue that the parser hung inside what that cue reports: "Suu Kyi said it
+    was too early but added, “…”" (a conjunct of the reported clause, or of a clause within it: "Park said that
+    she thinks the report should be published but said “…”"), "Hale said that she thinks … but said “…”" (a
+    reported clause of its own, with no subject). The later cue continues that saying."""
+    if cue.dep_ in ("conj", "advcl"):
+        clause = cue.head
+    elif cue.dep_ == "ccomp" and cue.i > 0 and cue.doc[cue.i - 1].pos_ == "CCONJ":
+        clause = cue  # 'but said': a second predicate, not a clause whose subject the parser lost
+    else:
+        return None
+    for _ in range(MAX_SUBJECT_CLIMB):
+        if clause.dep_ != "ccomp":
+            return None
+        clause = clause.head
+        if clause.i in cues and clause.i < cue.i:
+            return clause
     return None
 
 
