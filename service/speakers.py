@@ -328,7 +328,7 @@ class SpeakerResolver:
             if token is not None and self._chain_continues(chain, token):
                 chain.append(token)
                 continue
-            if len(chain) >= 2:
+            if len(chain) >= 2 and not self._owns_organisation_name(chain[-1]):
                 names.extend(self._cleaned(chain, person=True))
             chain = [token] if token is not None and self._chain_continues([], token) else []
         covered = {i for name in names for i in range(name.start, name.end)}
@@ -362,6 +362,15 @@ class SpeakerResolver:
             and before.pos_ == "NOUN"
             and "ORG" in self.organisation_nouns.get(before.lemma_.lower(), ())
         )
+
+    def _owns_organisation_name(self, token: Token) -> bool:
+        """'Colleges Employers’ Association': capitalised words that possess a capitalised organisation noun are
+        part of the organisation's name, not a person's."""
+        doc = self.doc
+        if token.i + 2 >= len(doc) or (doc[token.i + 1].tag_ != "POS" and doc[token.i + 1].dep_ != "case"):
+            return False
+        owned = doc[token.i + 2]
+        return owned.pos_ == "PROPN" and "ORG" in self.organisation_nouns.get(owned.lemma_.lower(), ())
 
     def _chain_continues(self, chain: list[Token], token: Token) -> bool:
         if (
@@ -919,15 +928,17 @@ class SpeakerResolver:
 
     def _describing_phrase(self, preposition: Token) -> list[Token]:
         phrase = list(preposition.subtree)
-        # '… with the talks but not authorised to speak': a coordinated clause ends the phrase.
-        phrase = next((phrase[:k] for k, t in enumerate(phrase) if t.dep_ in ("cc", "conj")), phrase)
+        # '… with the talks but not authorised to speak': a coordinated clause ends the phrase, and so does a
+        # comma or a bracket ('… Association (UCEA)'); an "and" inside a name does not ('a spokesperson for the Universities
+        # and Colleges Employers’ Association').
+        phrase = next((phrase[:k] for k, t in enumerate(phrase) if _ends_describing_phrase(t)), phrase)
         whole = phrase[-1].i - preposition.i + 1 == len(phrase)
         if (
             not whole
             or phrase[-1].pos_ not in ("NOUN", "PROPN", "NUM")
             or any(
                 t.is_space
-                or t.is_punct
+                or (t.is_punct and t.dep_ != "case")
                 or t.dep_ in PHRASE_BREAKING_DEPS
                 or t.ent_type_ in ("DATE", "TIME")
                 or self._in_quote(t)
@@ -1128,6 +1139,18 @@ class SpeakerResolver:
             if wanted == "thing" and self.is_thing(ent.root):
                 return self._entity(ent.root)
         return None
+
+
+def _ends_describing_phrase(token: Token) -> bool:
+    return token.text in ("(", ",") or (token.dep_ in ("cc", "conj") and not _inside_name(token))
+
+
+def _inside_name(token: Token) -> bool:
+    """A conjunction between two capitalised words, or the capitalised word after it: part of one name."""
+    doc = token.doc
+    if token.dep_ == "cc":
+        return 0 < token.i < len(doc) - 1 and doc[token.i - 1].pos_ == "PROPN" and doc[token.i + 1].pos_ == "PROPN"
+    return token.pos_ == "PROPN" and token.i > 1 and doc[token.i - 1].dep_ == "cc" and _inside_name(doc[token.i - 1])
 
 
 def _blank_within_line(token: Token) -> bool:

@@ -232,6 +232,18 @@ RESOLVED = {
         "poor health",
         ("An official with Animal Protection Services of Saskatchewan", "An official"),
     ),
+    "a description's phrase keeps the 'and' and the possessive inside a name, and stops at a bracket": (
+        "A spokesperson for the Universities and Colleges Employers’ Association (UCEA) said its members had "
+        "been cutting “atypical contracts” for years.",
+        "atypical contracts",
+        ("A spokesperson for the Universities and Colleges Employers’ Association", "A spokesperson"),
+    ),
+    "a description's phrase stops at a comma": (
+        "The plant will close in May.\n\nExecutives for Halvorsen, which made $2 billion last year, say the move "
+        "will save “millions every year.”",
+        "millions every year",
+        ("Executives for Halvorsen", "Executives"),
+    ),
     "a statement speaks for whoever said it in the statement": (
         (
             "The Canadian Beverage Association said in a statement that fruit juice “is a source of "
@@ -559,6 +571,18 @@ def test_punctuation_is_never_a_speaker(nlp):
     doc = nlp("’’ said the report.")
     resolver = SpeakerResolver(doc, [])
     assert resolver.resolve(doc[0]) is None
+
+
+def test_capitalised_words_owning_an_organisation_noun_are_no_person(nlp):
+    # 'Colleges Employers’ Association': a proper-noun run that possesses a capitalised organisation noun is
+    # part of the organisation's name; a pronoun must not take it for the person it stands for.
+    text = (
+        "A spokesperson for the Universities and Colleges Employers’ Association (UCEA) said its members had "
+        "been cutting “atypical contracts.”\n\n“UCEA has worked with the unions for years,” he said."
+    )
+    resolver = SpeakerResolver(nlp(text), [])
+    assert not any("Employers" in name.words for name in resolver.person_names)
+    assert speaker_of(nlp, text, "worked with the unions") == ("he", "he")
 
 
 @pytest.mark.parametrize(
