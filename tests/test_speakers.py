@@ -38,6 +38,14 @@ def speaker_of(nlp, text: str, fragment: str) -> tuple[str | None, str | None]:
 
 
 RESOLVED = {
+    "a thing the recogniser labelled a person, with 'the' inside, is no person": (
+        "Wen Zhao leads the survey team. The new dish collects radio waves from an area twice the size of the "
+        "next-largest single-dish telescope, the Arecibo Observatory in Puerto Rico.\n\nZhao hopes the data "
+        "centre will open soon. He expects it to attract staff.\n\nNow the team’s biggest hurdle is storing the "
+        "data that the telescope will churn out. “A successful review will definitely help,” he says.",
+        "successful review",
+        ("Wen Zhao", "he"),
+    ),
     "a name in the quote the parser hung on the speaker's name": (
         "President Donald Trump spoke on Friday.\n\n“Veterans on President Trump’s handling of Border Security "
         "— 62% Approval Rating,” Trump tweeted Sunday.",
