@@ -318,7 +318,7 @@ class SpeakerResolver:
             # A country word is a surname at the end of a longer name ('Steve Israel', 'Jim Jordan'); elsewhere
             # the recogniser ran a name into a place ('New Hampshire Sanders').
             if (
-                (ent.label_ == "PERSON" and not _opens_with_article(ent[-1])) or _mislabelled_person(ent, surnames)
+                (ent.label_ == "PERSON" and not _opens_with_article(ent[0])) or _mislabelled_person(ent, surnames)
             ) and not any(self._is_country(t) for t in ent):
                 names.extend(self._cleaned(list(ent), person=True))
             elif ent.label_ in NAMED_THING_LABELS:
@@ -930,8 +930,8 @@ class SpeakerResolver:
     def _describing_phrase(self, preposition: Token) -> list[Token]:
         phrase = list(preposition.subtree)
         # '… with the talks but not authorised to speak': a coordinated clause ends the phrase, and so does a
-        # comma or a bracket ('… Association (UCEA)'); an "and" inside a name does not ('a spokesperson for the Universities
-        # and Colleges Employers’ Association').
+        # comma or a bracket ('… Association (UCEA)'); an "and" inside a name does not ('a spokesperson for
+        # the Universities and Colleges Employers’ Association').
         phrase = next((phrase[:k] for k, t in enumerate(phrase) if _ends_describing_phrase(t)), phrase)
         whole = phrase[-1].i - preposition.i + 1 == len(phrase)
         if (
