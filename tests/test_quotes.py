@@ -462,6 +462,11 @@ MENTION_CASES = {
 }
 
 
+def test_a_message_that_said_is_a_cue(nlp):
+    _, quotes = quotes_of(nlp, ["The page showed a message that said, “Sorry, the item you requested is gone.”"])
+    assert [q.text for q in quotes] == ["Sorry, the item you requested is gone."]
+
+
 @pytest.mark.parametrize(
     "paragraphs",
     [
@@ -909,6 +914,10 @@ NEGATIVE_CASES = {
     ],
     "short quoted phrase under a verb outside the lexicon": [
         "Senator Maria Cantwell wore a “Vote” badge to the hearing."
+    ],
+    "'That said,' opening a sentence (even so)": [
+        "The ransomware encrypts many file types. That said, the malware leaves files unencrypted if the file is "
+        "larger than 50 MB."
     ],
     "long sentence after a quote that ended on a full stop": [
         '"Will the governor ever answer? He should resign." the tired reporters in the crowded hall quietly said, '

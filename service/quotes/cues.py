@@ -31,7 +31,7 @@ class CueLexicon:
         doc = token.doc
         if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
             return doc[token.i : token.i + 2]
-        if token.pos_ not in ("VERB", "AUX"):
+        if token.pos_ not in ("VERB", "AUX") or _that_said(token):
             return None
         if token.lemma_.lower() in self.lemmas:
             return doc[token.i : token.i + 1]
@@ -56,6 +56,22 @@ class CueLexicon:
         named = token.i - 1 - i
         closed = i >= 1 and doc[i].text in CLOSING_MARK_TOKENS and doc[i - 1].text in (",", "!", "?")
         return doc[i + 1 : token.i] if named and closed else None
+
+
+def _that_said(token: Token) -> bool:
+    """'That said, the malware leaves files unencrypted': "that said" opening a sentence means "even so"; it
+    reports nothing (a message 'that said, “Sorry …”' does)."""
+    doc = token.doc
+    before = doc[token.i - 1] if token.i > 0 else None
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    return (
+        token.lower_ == "said"
+        and before is not None
+        and before.text == "That"
+        and before.is_sent_start
+        and after is not None
+        and after.text == ","
+    )
 
 
 def load_cue_lexicon() -> CueLexicon:
