@@ -68,7 +68,7 @@ def _that_said(token: Token) -> bool:
         token.lower_ == "said"
         and before is not None
         and before.text == "That"
-        and before.is_sent_start
+        and bool(before.is_sent_start)
         and after is not None
         and after.text == ","
     )
