@@ -360,7 +360,7 @@ class SpeakerResolver:
             and before.dep_ == "compound"
             and before.head.i == token.i
             and before.pos_ == "NOUN"
-            and "ORG" in self.organisation_nouns.get(before.lemma_.lower(), ())
+            and self._names_organisation(before)
         )
 
     def _owns_organisation_name(self, token: Token) -> bool:
@@ -370,7 +370,11 @@ class SpeakerResolver:
         if token.i + 2 >= len(doc) or (doc[token.i + 1].tag_ != "POS" and doc[token.i + 1].dep_ != "case"):
             return False
         owned = doc[token.i + 2]
-        return owned.pos_ == "PROPN" and "ORG" in self.organisation_nouns.get(owned.lemma_.lower(), ())
+        return owned.pos_ == "PROPN" and self._names_organisation(owned)
+
+    def _names_organisation(self, noun: Token) -> bool:
+        """An organisation noun of rules/organisation_nouns.tsv ('company', 'association')."""
+        return "ORG" in self.organisation_nouns.get(noun.lemma_.lower(), ())
 
     def _chain_continues(self, chain: list[Token], token: Token) -> bool:
         if (
