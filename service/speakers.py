@@ -47,6 +47,7 @@ CharSpan = tuple[int, int]
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 # Clauses that are not a sentence's own statement ("when Tapper asked", "who said").
 SUBORDINATE_DEPS = frozenset({"advcl", "relcl", "acl", "csubj"})
+INDEFINITE_ARTICLES = frozenset({"a", "an"})
 # Links from a clause up to the clause that holds it ("X says [he is …]", "X said and [he added]").
 CLAUSE_LINK_DEPS = frozenset({"ccomp", "xcomp", "conj", "advcl", "relcl", "parataxis"})
 # Children of a name's head that are part of the name ("Sergey" of "Sergey Lavrov").
@@ -252,6 +253,7 @@ class SpeakerResolver:
         self.documents = lexicon.word_set("document_nouns.txt")
         self.person_nouns = lexicon.word_set("person_nouns.txt")
         self.issuing = lexicon.word_set("issuing_verbs.txt")
+        self.asking = lexicon.word_set("asking_verbs.txt")
         self.reporting = reporting_verbs
         self.organisation_nouns = lexicon.table("organisation_nouns.tsv", _labels_by_noun)
         self.countries = country_words()
@@ -1106,7 +1108,7 @@ class SpeakerResolver:
                 if entry is not None and entry[0] == wanted and (gender is None or entry[1] in (None, gender)):
                     return self._antecedent(subject)
                 continue
-            entity = self._person_candidate(subject) if wanted == "person" else None
+            entity = self._person_candidate(subject, gender) if wanted == "person" else None
             if wanted != "person":
                 if self.category(subject) != wanted or (wanted == "thing" and not self.is_thing(subject)):
                     continue
@@ -1115,7 +1117,7 @@ class SpeakerResolver:
                 return entity
         return None
 
-    def _person_candidate(self, token: Token) -> CharSpan | None:
+    def _person_candidate(self, token: Token, gender: Gender | None = None) -> CharSpan | None:
         """The person a candidate names, one conjunct at a time ('Fouzia Al Hashish and her husband …');
         beside subjects only the article's person names count, and never a name inside a larger one
         ('Kinder Morgan pipeline')."""
@@ -1126,7 +1128,22 @@ class SpeakerResolver:
             return self._person_entity(token)
         if subject and token.pos_ == "NOUN" and (entity := self._entity(token)) in self._person_entities:
             return entity  # "the mayor", resolved to the mayor's name
+        if subject and self._someone_new_speaking(token, gender):
+            return self._entity(token)
         return None
+
+    def _someone_new_speaking(self, token: Token, gender: Gender | None) -> bool:
+        """'A spokesperson for UCEA said …': an indefinite person noun speaking brings in someone the
+        article does not name, whom a later 'he said' quotes, not a name before. Not one who asks ('A
+        reporter asked Sanders how he felt. He replied: …')."""
+        return (
+            token.tag_ == "NN"
+            and any(c.dep_ == "det" and c.lower_ in INDEFINITE_ARTICLES for c in token.children)
+            and self._names_a_person(token)
+            and self._speaks(token)
+            and token.head.lemma_.lower() not in self.asking
+            and self.gendered.get(token.lower_) in (None, gender)
+        )
 
     def _in_person_name(self, token: Token) -> bool:
         name = self._name_at.get(token.i)

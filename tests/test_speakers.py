@@ -38,6 +38,24 @@ def speaker_of(nlp, text: str, fragment: str) -> tuple[str | None, str | None]:
 
 
 RESOLVED = {
+    "a pronoun after an unnamed person who spoke quotes that person, not a name before": (
+        "Maria Costa, the union's president, said staff were exhausted.\n\nA spokesman for the hospital board "
+        "said the budget had grown every year.\n\n“We have hired more nurses than ever before,” he said.",
+        "hired more nurses",
+        ("A spokesman for the hospital board", "he"),
+    ),
+    "an unnamed person who asks is not whom the answer's pronoun quotes": (
+        "Tom Ridley walked past the queue at the town hall.\n\nA journalist asked Ridley how the campaign was "
+        "going.\n\n“Better every day,” he said.",
+        "Better every day",
+        ("Tom Ridley", "he"),
+    ),
+    "an unnamed speaker whose noun has the other gender is not the pronoun's": (
+        "Paul Miller, the union's president, said staff were exhausted.\n\nA spokeswoman for the hospital "
+        "board said the budget had grown every year.\n\n“We have hired more nurses than ever before,” he said.",
+        "hired more nurses",
+        ("Paul Miller", "he"),
+    ),
     "a thing the recogniser labelled a person, with 'the' inside, is no person": (
         "Wen Zhao leads the survey team. The new dish collects radio waves from an area twice the size of the "
         "next-largest single-dish telescope, the Arecibo Observatory in Puerto Rico.\n\nZhao hopes the data "
