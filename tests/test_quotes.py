@@ -1148,6 +1148,17 @@ TITLE_CASES = {
         ["The senator praised the “Lord of the Rings and Other Tales” series at the hearing on Monday."],
         ["Lord of the Rings"],
     ),
+    "a thing's name after a noun and 'called'": (
+        [
+            "Members traded the files on a message board for amateur astronomers called “Deep Sky Watchers” "
+            "during the storm."
+        ],
+        ["Deep Sky Watchers"],
+    ),
+    "a name after 'named', the article before it": (
+        ["The campaign built a volunteer network named the “Stand Strong Alliance” in Iowa this year."],
+        ["Stand Strong"],
+    ),
 }
 
 
@@ -1167,12 +1178,14 @@ def test_title_of_a_work_is_no_statement(nlp, paragraphs, titles):
             "difficult part",
         ),
         (["Sanders said the comment by Dr. Paul Song “was inappropriate and insensitive.”"], "inappropriate"),
+        (["At the rally the governor called the budget “Reckless And Dangerous” to loud cheers."], "Reckless"),
     ],
     ids=[
         "work noun not right before the quote",
         "a sentence after a work noun and a colon",
         "a title ending the paragraph before",
         "a name, not a work noun",
+        "someone calling a thing by words in capitals",
     ],
 )
 def test_quote_near_a_work_noun_is_still_a_statement(nlp, paragraphs, fragment):

@@ -1,7 +1,8 @@
 """Titles of works and so-called terms in quote marks are not statements: 'the film “Parasite”', 'movies
 “The Irishman” and “Once Upon A Time in Hollywood”', '“Parasite,” the Korean film', 'the “Star Wars” series',
 'the comedy “Fleabag.”', a network's programme ('CNN’s “State of the Union”'), a work and its author
-('“Perfect Enough” by George Anders'), a project or slogan ('a project named “…”'). The nouns that name a
+('“Perfect Enough” by George Anders'), a project or slogan ('a project named “…”'), any thing a participle
+names in capitals ('a forum called “XDA Developers”'). The nouns that name a
 work are in service/rules/work_title_nouns.txt. The same words quoted again elsewhere in the article are the
 same title ('… for his role in “Once Upon A Time in Hollywood,” …'). A term is quoted to be named, whatever
 its case ('agreeing so-called “Schutzverträge,” or “protection contracts,”')."""
@@ -38,6 +39,8 @@ LIST_GAP = re.compile(r" *(?:, *(?:(?:and|or|&) +)?|(?:and|or|&) +)")
 LIST_GAP_AFTER_COMMA = re.compile(r" +")
 # How a quoted title hangs on its work noun in the parse: 'the “Star Wars” film', 'the film, “X”'.
 MODIFIER_DEPS = frozenset({"compound", "nmod", "amod", "appos"})
+# A participle that hangs a name on the noun before it: 'a forum called “X”'.
+NAMING_PARTICIPLES = frozenset({"called", "named", "dubbed", "titled", "entitled", "nicknamed"})
 
 
 def quoted_names(doc: Doc, text: str, quoted: Sequence[QuotedSpan]) -> frozenset[int]:
@@ -60,7 +63,7 @@ def quoted_names(doc: Doc, text: str, quoted: Sequence[QuotedSpan]) -> frozenset
                 listed_after in titles
                 or _after_work_noun(span, nouns, ends_sentence, len(words.split()))
                 or _beside_work_noun(span, nouns)
-                or (_title_cased(words) and (_after_organisation(span) or _by_author(span)))
+                or (_title_cased(words) and (_after_organisation(span) or _by_author(span) or _named_thing(span)))
             ):
                 titles.add(marks.open)
         previous = marks
@@ -116,6 +119,24 @@ def _by_author(span: Span) -> bool:
     doc = span.doc
     following = [t for t in doc[span.end : span.end + 3] if not t.is_space]
     return len(following) >= 2 and following[0].lower_ == "by" and following[1].ent_type_ == "PERSON"
+
+
+def _named_thing(span: Span) -> bool:
+    """'a forum for Android developers called “XDA Developers”', 'a group called the “We The People
+    Foundation”': a noun, then a participle that names it, then the name."""
+    doc = span.doc
+    i = span.start - 1
+    while i >= 0 and (doc[i].is_space or doc[i].lower_ == "the"):
+        i -= 1
+    if i < 0:
+        return False
+    participle = doc[i]
+    return (
+        participle.lower_ in NAMING_PARTICIPLES
+        and participle.tag_ == "VBN"
+        and participle.dep_ == "acl"
+        and participle.head.pos_ == "NOUN"
+    )
 
 
 def _key(text: str, quoted: QuotedSpan) -> str:
