@@ -47,6 +47,8 @@ GLUED_INFIXES = (
 # ends in one ("according to media buying company GroupM."), which hid the name. After two lower-case letters
 # and a capital it is a full stop (not in a URL's code: "dnain.fo/1HSB5rF.").
 GLUED_SUFFIXES = (r"(?<=[a-z]{2}[A-Z])\.$",)
+# The label given to a thing the recogniser took for a person.
+THING_LABEL = "FAC"
 
 
 class ModelLoadError(RuntimeError):
@@ -71,6 +73,8 @@ def load_spacy(name: str) -> Language:
     if "parser" in language.pipe_names:
         language.add_pipe("doubled_quote_opens_sentence", before="parser")
         language.add_pipe("paragraph_break_opens_sentence", before="parser")
+    if "ner" in language.pipe_names:
+        language.add_pipe("things_labelled_person", after="ner")
     return language
 
 
@@ -102,6 +106,22 @@ def doubled_quote_opens_sentence(doc: Doc) -> Doc:
             token.is_sent_start = True
             doc[token.i + 1].is_sent_start = False
     return doc
+
+
+@Language.component("things_labelled_person")
+def things_labelled_person(doc: Doc) -> Doc:
+    """'the next-largest telescope, the Arecibo Observatory': an entity the recogniser labelled PERSON with a
+    lower-case "the" in it names a thing ('the Stonewall Inn', 'the Purple Heart'), as no person's name takes
+    an article; it is labelled FAC, which most of them are. A sentence's first "The" may open a title or a
+    compound ('The Ayatollah Khomeini', 'The Donald Trump-led field'). Corrected here, once, so that every
+    stage reads the same label."""
+    if any(_thing_labelled_person(ent) for ent in doc.ents):
+        doc.ents = [Span(doc, e.start, e.end, label=THING_LABEL) if _thing_labelled_person(e) else e for e in doc.ents]
+    return doc
+
+
+def _thing_labelled_person(entity: Span) -> bool:
+    return entity.label_ == "PERSON" and entity[0].text == "the"
 
 
 def split_glued_punctuation(language: Language) -> Language:
@@ -163,9 +183,9 @@ class ParallelNerParser:
         doc = self.language(text, disable=["ner"])
         found = self._collect(future, pool)
         if found is None:
-            return self.language.get_pipe("ner")(doc)
+            return things_labelled_person(self.language.get_pipe("ner")(doc))
         doc.ents = _within_sentences(doc, found)
-        return doc
+        return things_labelled_person(doc)
 
     def _collect(self, future: Future | None, pool: ProcessPoolExecutor) -> list[tuple[int, int, str]] | None:
         """The worker's entities, or None when it died (a new one starts for the next calls)."""

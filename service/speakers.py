@@ -319,9 +319,9 @@ class SpeakerResolver:
                 continue
             # A country word is a surname at the end of a longer name ('Steve Israel', 'Jim Jordan'); elsewhere
             # the recogniser ran a name into a place ('New Hampshire Sanders').
-            if (
-                (ent.label_ == "PERSON" and not _opens_with_article(ent[0])) or _mislabelled_person(ent, surnames)
-            ) and not any(self._is_country(t) for t in ent):
+            if (ent.label_ == "PERSON" or _mislabelled_person(ent, surnames)) and not any(
+                self._is_country(t) for t in ent
+            ):
                 names.extend(self._cleaned(list(ent), person=True))
             elif ent.label_ in NAMED_THING_LABELS:
                 names.extend(self._cleaned(list(ent), person=False))
@@ -384,7 +384,6 @@ class SpeakerResolver:
             or token.i in self._headline
             or self._in_quote(token)
             or token.ent_type_ in NOT_PERSON_CHAIN_LABELS
-            or (token.ent_type_ == "PERSON" and _opens_with_article(token))
             or token.text in self.countries
             or (token.is_upper and len(token) > 1)  # "LRT", "CNN", a photo credit in capitals
         ):
@@ -836,7 +835,7 @@ class SpeakerResolver:
         if self._is_country(head):
             return False
         if head.ent_type_ == "PERSON":
-            return not _opens_with_article(head)
+            return True
         # spaCy's small model often labels a bare surname ORG, NORP or GPE, and may tag one it takes for a
         # nationality a plural noun ("Schniederjans" NOUN, NORP); trust the article's person names.
         mislabelled = head.pos_ == "NOUN" and head.ent_type_ in MISLABELLED_SURNAME
@@ -1189,18 +1188,6 @@ def _run_around(head: Token, parts: set[int]) -> list[Token]:
     while end in parts:
         end += 1
     return list(head.doc[start:end])
-
-
-def _opens_with_article(token: Token) -> bool:
-    """'the next-largest telescope, the Arecibo Observatory': an entity the recogniser labelled PERSON with a
-    lower-case "the" inside it names a thing ('the Stonewall Inn', 'the Purple Heart'); a person's name takes
-    no article. A sentence's first "The" may open a title or a compound ('The Ayatollah Khomeini', 'The Donald
-    Trump-led field')."""
-    doc = token.doc
-    i = token.i
-    while i > 0 and doc[i].ent_iob_ == "I":
-        i -= 1
-    return doc[i].text == "the"
 
 
 def _ends_longer_person_name(token: Token) -> bool:

@@ -16,6 +16,8 @@ TEXTS = [
     "“We are ready,” said Leslie Wimes, a Florida-based president of the caucus. AFP saw the letter on 3 May.",
     "Markets were calm.",
     "",
+    # The recogniser labels "the Arecibo Observatory" PERSON.
+    ARECIBO := "The new dish is twice the size of the next-largest telescope, the Arecibo Observatory in Puerto Rico.",
     # The recogniser alone reads "the Crucible Theatre The"; the parser ends a sentence after "Theatre".
     "The show opened at the Crucible Theatre The next day it closed.",
 ]
@@ -51,6 +53,12 @@ def test_dead_worker_is_replaced_and_the_call_still_answers(parallel):
     doc = parallel(TEXTS[0])
     assert ("Sergey Lavrov", "PERSON") in [(e.text, e.label_) for e in doc.ents]
     assert entities(parallel(TEXTS[0])) == entities(doc)  # the new worker answers
+
+
+@pytest.mark.parametrize("mode", ["inline", "worker"])
+def test_a_thing_the_recogniser_took_for_a_person_is_labelled_a_thing(parallel, mode):
+    parse = parallel if mode == "worker" else InlineParser(load_spacy(MODEL))
+    assert ("the Arecibo Observatory", "FAC") in [(e.text, e.label_) for e in parse(ARECIBO).ents]
 
 
 def test_missing_model_stops_start_up():
