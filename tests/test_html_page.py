@@ -507,3 +507,24 @@ def test_no_furniture_in_real_page_bullets_or_quotes(real: RealPage, real_result
     for text in [bullet.source_sentence.text for bullet in result.summary.bullets] + [q.text for q in result.quotes]:
         assert not [piece for piece in real.furniture if piece in text], text
         assert [span.text for span in without_furniture(TextSpan(text, 0, len(text)))] == [text.strip()]
+
+
+@pytest.mark.parametrize(
+    "name, quoted",
+    [
+        ("threatpost.com.android", "XDA Developers"),  # 'a forum for Android developers called “XDA Developers”'
+        ("threatpost.com.android", "Agent Smith"),  # 'a new recent breed of Android malware, dubbed “Agent Smith,”'
+        ("dw.com.colonial", "the man with the bloody hand"),  # 'the Swahili nickname "mkono wa damu," or "…,"'
+    ],
+)
+def test_a_quoted_name_on_a_real_page_is_no_statement(name: str, quoted: str, real_results) -> None:
+    (result,) = real_results[name].articles
+    assert quoted not in [q.text.strip(" ,.") for q in result.quotes]
+
+
+def test_an_unnamed_spokesperson_on_a_real_page_is_the_speaker_of_his_paragraphs(real_results) -> None:
+    # Guardian: 'But a spokesperson for the Universities and Colleges Employers’ Association (UCEA) said … “…,” he
+    # said.' The union leader quoted before him is not the speaker.
+    (result,) = real_results["theguardian.com.academics"].articles
+    [quote] = [q for q in result.quotes if q.text.startswith("UCEA has over recent years")]
+    assert quote.speaker == "a spokesperson for the Universities and Colleges Employers’ Association"

@@ -1,11 +1,12 @@
-"""Titles of works and so-called terms in quote marks are not statements: 'the film “Parasite”', 'movies
-“The Irishman” and “Once Upon A Time in Hollywood”', '“Parasite,” the Korean film', 'the “Star Wars” series',
-'the comedy “Fleabag.”', a network's programme ('CNN’s “State of the Union”'), a work and its author
+"""Titles of works, names and so-called terms in quote marks are not statements: 'the film “Parasite”',
+'movies “The Irishman” and “Once Upon A Time in Hollywood”', '“Parasite,” the Korean film', 'the “Star Wars”
+series', 'the comedy “Fleabag.”', a network's programme ('CNN’s “State of the Union”'), a work and its author
 ('“Perfect Enough” by George Anders'), a project or slogan ('a project named “…”'), any thing a participle
-names in capitals ('a forum called “XDA Developers”'). The nouns that name a
-work are in service/rules/work_title_nouns.txt. The same words quoted again elsewhere in the article are the
-same title ('… for his role in “Once Upon A Time in Hollywood,” …'). A term is quoted to be named, whatever
-its case ('agreeing so-called “Schutzverträge,” or “protection contracts,”')."""
+names in capitals ('a forum called “XDA Developers”'). The nouns that name a work are in
+service/rules/work_title_nouns.txt. The same words quoted again elsewhere in the article are the same title
+('… for his role in “Once Upon A Time in Hollywood,” …'). A term or a nickname is quoted to be named, whatever
+its case ('agreeing so-called “Schutzverträge,” or “protection contracts,”', 'the Swahili nickname “mkono wa
+damu,” or “the man with the bloody hand,”'; service/rules/nickname_nouns.txt)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from service import lexicon
 from service.quotes.marks import QuotedSpan
 
 WORK_NOUNS_FILE = "work_title_nouns.txt"
+NICKNAME_NOUNS_FILE = "nickname_nouns.txt"
 # Words that may stand between a work noun and its title: 'movies such as “X”', 'a film called “X”',
 # 'her book, “X”'.
 TITLE_LINK_WORDS = frozenset({",", ":", "such", "as", "like", "including", "called", "titled", "entitled", "named"})
@@ -46,6 +48,7 @@ NAMING_PARTICIPLES = frozenset({"called", "named", "dubbed", "titled", "entitled
 def quoted_names(doc: Doc, text: str, quoted: Sequence[QuotedSpan]) -> frozenset[int]:
     """The opening offsets of the quoted spans that name something (a work, a term) rather than report words."""
     nouns = lexicon.word_set(WORK_NOUNS_FILE)
+    nickname_nouns = lexicon.word_set(NICKNAME_NOUNS_FILE)
     titles: set[int] = set()
     terms: set[int] = set()
     previous: QuotedSpan | None = None
@@ -54,7 +57,9 @@ def quoted_names(doc: Doc, text: str, quoted: Sequence[QuotedSpan]) -> frozenset
         span = doc.char_span(marks.open, marks.close, alignment_mode="expand")
         # The opening of the quoted span this one continues a list from ('“A” and “B”'), if any.
         listed_after = previous.open if previous is not None and _continues_list(text, previous, marks) else None
-        if _so_called(text, marks) or listed_after in terms:
+        # A so-called term and a nickname are names whatever their case.
+        term = _so_called(text, marks) or (span is not None and _after_nickname_noun(span, nickname_nouns))
+        if term or listed_after in terms:
             terms.add(marks.open)
             titles.add(marks.open)
         elif words is not None and span is not None:
@@ -75,6 +80,15 @@ def _so_called(text: str, marks: QuotedSpan) -> bool:
     """'so-called “death panels”': a term; the gloss or list that goes on from it ('“…,” or “protection
     contracts,”') is one too."""
     return SO_CALLED.search(text, max(0, marks.open - SO_CALLED_REACH), marks.open) is not None
+
+
+def _after_nickname_noun(span: Span, nouns: frozenset[str]) -> bool:
+    """'the Swahili nickname “mkono wa damu,”': a name given to someone, whatever its case."""
+    doc = span.doc
+    i = span.start - 1
+    while i >= 0 and (doc[i].is_space or doc[i].text in (",", ":")):
+        i -= 1
+    return i >= 0 and doc[i].pos_ == "NOUN" and doc[i].lemma_.lower() in nouns
 
 
 def _continues_list(text: str, previous: QuotedSpan, marks: QuotedSpan) -> bool:
