@@ -5,7 +5,9 @@
 - ``leans_back``: no bullet opens by pointing back ("And", "But", "It", "This", ...) unless the bullet
   before it is the very sentence it points back to;
 - ``furniture``: no sentence about the page instead of the news ("The video is at the top of this story.");
-- ``repeat``: no bullet says again what an earlier bullet said (same words, or nearly).
+- ``repeat``: no bullet says again what an earlier bullet said (same words, or nearly);
+- ``fragment``: no bullet opens in the middle of a sentence, on a lower-case word ("so this is more
+  important to me."; a name such as "iPhone" or "eBay" is not one).
 
 The selection (service/select.py) keeps sentences that would break a rule out of the summary, the
 compressed summary gives way to its source sentence or drops a bullet where compression broke one
@@ -22,7 +24,7 @@ from service import lexicon
 from service.schema import Bullet
 from service.text_facts import DOUBLE_CLOSERS, DOUBLE_OPENERS, STRAIGHT_DOUBLE, match_dateline
 
-RULES = ("unbalanced_quotes", "dateline", "leans_back", "furniture", "repeat")
+RULES = ("unbalanced_quotes", "dateline", "leans_back", "furniture", "repeat", "fragment")
 # A bullet repeats an earlier one when this share of its content words is in that one.
 REPEAT_SHARE = 0.7
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
@@ -51,6 +53,12 @@ def opens_leaning_back(text: str) -> bool:
     """The first word points back to a sentence before ("It", "But", "These", ...)."""
     first = _FIRST_WORD.search(text)
     return first is not None and first.group(0).lower() in lexicon.word_set("leaning_openers.txt")
+
+
+def opens_mid_sentence(text: str) -> bool:
+    """The first word is lower case throughout: the rest of a sentence, not its start."""
+    first = _FIRST_WORD.search(text)
+    return first is not None and first.group(0)[0].isalpha() and first.group(0).islower()
 
 
 def is_furniture(text: str) -> bool:
@@ -101,6 +109,7 @@ def broken_rules(bullets: Sequence[Bullet], adjacent: Callable[[Bullet | None, B
             "leans_back": opens_leaning_back(text) and not adjacent(bullets[k - 1] if k else None, bullet),
             "furniture": is_furniture(text),
             "repeat": repeats(words, said),
+            "fragment": opens_mid_sentence(text),
         }
         said.append(words)
         result.append(frozenset(rule for rule, hit in broken.items() if hit))

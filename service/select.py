@@ -185,15 +185,31 @@ def _candidates(doc: Doc) -> list[_Candidate]:
                 leans_back=readability.opens_leaning_back(text),
                 previous=index.get(k - 1),
                 first=k == 0,
-                printable=not readability.unbalanced_quotes(text) and not readability.is_furniture(text),
+                printable=not (
+                    readability.unbalanced_quotes(text)
+                    or readability.is_furniture(text)
+                    or readability.opens_mid_sentence(text)
+                ),
             )
         )
     return candidates
 
 
 def _sentence_parts(doc: Doc) -> list[Span]:
-    """Every sentence of the doc, split at paragraph breaks, in order."""
-    return [part for sentence in doc.sents for part in _within_paragraphs(sentence) if part.text.strip()]
+    """Every sentence of the doc, split at paragraph breaks, in order. A sentence the parser began on a
+    lower-case word in the middle of a line ('… but I actually like Rocket League | so this is more
+    important to me.') is the end of the one before."""
+    parts: list[Span] = []
+    for part in (p for sentence in doc.sents for p in _within_paragraphs(sentence) if p.text.strip()):
+        if parts and readability.opens_mid_sentence(part.text) and _same_line(parts[-1], part):
+            parts[-1] = doc[parts[-1].start : part.end]
+        else:
+            parts.append(part)
+    return parts
+
+
+def _same_line(before: Span, after: Span) -> bool:
+    return not any(t.is_space and "\n" in t.text for t in before.doc[before.end : after.start])
 
 
 def _word_counts(doc: Doc) -> Counter:

@@ -1,6 +1,6 @@
 """Readability rules of a bullet (service/readability.py), and the summariser keeping to them: balanced
 quote marks, no dateline, no opener pointing back to a sentence the reader has not read, no page
-furniture, no bullet that says again what an earlier one said."""
+furniture, no bullet that says again what an earlier one said, no bullet that opens mid-sentence."""
 
 from __future__ import annotations
 
@@ -94,6 +94,22 @@ def test_repeats_by_word_overlap(sentence, earlier, repeated):
     assert readability.repeats(words, [readability.content_words(e) for e in earlier]) is repeated
 
 
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("so this trip matters more to me.", True),
+        ("and prices rose by 4% in March.", True),
+        # Negative cases: a sentence's start, a name written in lower case, a number.
+        ("The minister said no.", False),
+        ("iPhone sales rose by 4%.", False),
+        ("eBay shares fell on Monday.", False),
+        ("42 people were rescued.", False),
+    ],
+)
+def test_opens_mid_sentence(text, fragment):
+    assert readability.opens_mid_sentence(text) is fragment
+
+
 def _bullets(text: str, sentences: list[str]) -> list[Bullet]:
     bullets = []
     for sentence in sentences:
@@ -126,6 +142,13 @@ def test_broken_rules_name_each_rule_and_let_a_follow_on_opener_pass():
         frozenset({"furniture"}),
         frozenset({"repeat"}),
     ]
+
+
+def test_broken_rules_name_a_bullet_that_opens_mid_sentence():
+    text = "The ferry resumed service on Monday. Crews had repaired it, so the trip matters more to tourists."
+    article = page.single_article(text)
+    rules = broken_rules(article, _bullets(text, ["The ferry resumed service on Monday.", "so the trip matters"]))
+    assert rules == [frozenset(), frozenset({"fragment"})]
 
 
 def test_without_repeats_drops_a_bullet_that_compression_made_a_near_copy():
@@ -180,6 +203,17 @@ def test_a_sentence_a_publisher_would_not_print_is_passed_over(nlp, second, prin
     assert (texts[1] == second) is printable
     if not printable:
         assert texts[1] == LAST.strip()
+
+
+def test_a_sentence_the_parser_ended_mid_line_is_read_whole(nlp):
+    # The parser ends a sentence after "Lake Geneva" and starts the next on "so": one sentence, one bullet.
+    whole = (
+        "The ferry runs like any other service that grew popular thanks to tourists like Anna Berg, but I really "
+        "prefer Lake Geneva so this trip matters more to me."
+    )
+    texts = chosen(nlp, LEAD + whole + LAST, max_sentences=3)
+    assert whole in texts
+    assert not any(readability.opens_mid_sentence(text) for text in texts)
 
 
 @pytest.mark.parametrize(
