@@ -14,8 +14,9 @@ paragraphs, lists, block quotes, links, bold); this module reads that structure:
   Without one, an ``<h1>`` inside the main text; then the first metadata title in that order with the
   site name, section and date stripped; then the first ``<h1>`` (``choose_headline``).
 - The dateline and wire credit come from the first paragraph, as for text input
-  (``text_facts.match_dateline``). The page's description printed as a line that is not a sentence
-  (a standfirst) is the article's bullet, not a paragraph.
+  (``text_facts.match_dateline``). The page's description printed as a line that is not a sentence,
+  or printed in an element whose class marks a standfirst (rules/standfirst_classes.txt: DW's
+  ``<p class="intro">``), is the article's bullet, not a paragraph.
 - Page furniture (rules/boilerplate.txt: "This article originally appeared on ...", newsletter
   prompts, photo credits, "Read more", "Follow us") and blocks that are all link text (related-story
   lists) are never paragraphs. A furniture sentence inside a paragraph of real text is cut out: the
@@ -45,6 +46,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
+from service import lexicon
 from service.page import (
     SUBHEADING_MAX_WORDS,
     ends_sentence,
@@ -75,6 +77,9 @@ _HTML_START = re.compile(
 )
 _HTML_ROOT = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
 _BODY_MARKUP = re.compile(r"</?(?:p|br|div|h[1-6]|li|blockquote)\b", re.IGNORECASE)
+
+
+STANDFIRST_CLASSES_FILE = "standfirst_classes.txt"
 
 
 class BlockRole(enum.Enum):
@@ -147,7 +152,7 @@ def parse_html(html: str) -> HtmlPage:
         groups = [_Group(json_ld_blocks, headline)]
     else:
         groups = _groups(blocks, _containers(tree), headline)
-    return _assemble(groups, _description_keys(tree, items))
+    return _assemble(groups, _descriptions(tree, items))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -372,15 +377,53 @@ def _site_names(document: Document | None) -> set[str]:
     return {name for name in (document.sitename, document.hostname) if name}
 
 
-def _description_keys(tree: HtmlElement, json_ld_items: list[dict[str, object]]) -> set[str]:
-    """The page's descriptions (og:description, twitter:description, <meta name=description>, JSON-LD)."""
+@dataclass(frozen=True)
+class _Descriptions:
+    """The text keys of the page's descriptions (og:description, twitter:description, <meta
+    name=description>, JSON-LD), and of the elements whose class marks a standfirst."""
+
+    keys: frozenset[str]
+    marked: frozenset[str]
+
+    def standfirst(self, block: Block) -> bool:
+        """The description printed under the headline as a line that is not a sentence ("Still trying to
+        figure out what to do with thousands of crates tho"), or in a standfirst's element: the
+        publisher's summary line."""
+        return (
+            block.role is BlockRole.PARAGRAPH
+            and block.key in self.keys
+            and (block.key in self.marked or not ends_sentence(block.text))
+        )
+
+
+def _descriptions(tree: HtmlElement, json_ld_items: list[dict[str, object]]) -> _Descriptions:
     descriptions = tree.xpath(
         "//meta[@property='og:description' or @name='twitter:description' or @name='description']/@content"
     )
     descriptions += [
         str(item["description"]) for item in json_ld_items if _is_article(item) and item.get("description")
     ]
-    return {text_key(html_entities.unescape(description)) for description in descriptions} - {""}
+    keys = frozenset(text_key(html_entities.unescape(description)) for description in descriptions) - {""}
+    marked = (
+        frozenset(text_key(element.text_content()) for element in _standfirst_elements(tree)) if keys else frozenset()
+    )
+    return _Descriptions(keys, marked & keys)
+
+
+def _standfirst_elements(tree: HtmlElement) -> list[HtmlElement]:
+    names = lexicon.word_set(STANDFIRST_CLASSES_FILE)
+    # lxml's XPath narrows the page to elements whose class contains a name at all; then each class is read.
+    contains = " or ".join(f"contains(@class, '{name}')" for name in sorted(names))
+    return [
+        element
+        for element in tree.xpath(f"//body//*[{contains}]")
+        if any(_standfirst_class(name, names) for name in str(element.get("class")).split())
+    ]
+
+
+def _standfirst_class(name: str, names: frozenset[str]) -> bool:
+    """'intro', 'article__standfirst', 'c-dek': one of the names, alone or after a '-' or '_'."""
+    return name.lower() in names or re.split(r"[-_]", name.lower())[-1] in names
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -438,14 +481,14 @@ class _Writer:
         return "\n".join(self.lines)
 
 
-def _assemble(groups: list[_Group], description_keys: set[str]) -> HtmlPage:
+def _assemble(groups: list[_Group], descriptions: _Descriptions) -> HtmlPage:
     writer = _Writer()
     seen: set[str] = set()
-    articles = [article for group in groups if (article := _article(writer, group, seen, description_keys)) is not None]
+    articles = [article for group in groups if (article := _article(writer, group, seen, descriptions)) is not None]
     return HtmlPage(writer.text(), tuple(articles))
 
 
-def _article(writer: _Writer, group: _Group, seen: set[str], description_keys: set[str]) -> Article | None:
+def _article(writer: _Writer, group: _Group, seen: set[str], descriptions: _Descriptions) -> Article | None:
     headline_key = text_key(group.headline) if group.headline else ""
     headline = None
     if group.headline and not any(block.key == headline_key for block in group.blocks):
@@ -457,9 +500,7 @@ def _article(writer: _Writer, group: _Group, seen: set[str], description_keys: s
         span = writer.write(block.text)
         if headline is None and block.key == headline_key:
             headline = span
-        elif block.role is BlockRole.PARAGRAPH and block.key in description_keys and not ends_sentence(block.text):
-            # The page's description printed under the headline, not as a sentence ("Still trying to
-            # figure out what to do with thousands of crates tho"): the publisher's summary line.
+        elif descriptions.standfirst(block):
             standfirst.append(span)
         elif block.role is BlockRole.PARAGRAPH and block.key in seen:
             dropped.append(span)  # a pull quote or a paragraph printed twice: first occurrence wins

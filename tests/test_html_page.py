@@ -225,6 +225,29 @@ def test_a_description_printed_as_a_standfirst_is_the_bullet() -> None:
     assert len(article.paragraphs) == 2
 
 
+STANDFIRST = "The council has backed a second crossing. Work starts in the spring and will take three years."
+
+
+@pytest.mark.parametrize(
+    "element, is_bullet",
+    [
+        ('<p class="intro">', True),
+        ('<div class="article__standfirst">', True),
+        # Negative cases: the description printed as a plain paragraph, or in an element of another class,
+        # is the article's first paragraph (many pages copy their lead into the description).
+        ("<p>", False),
+        ('<p class="introduction-video">', False),
+    ],
+)
+def test_a_description_in_sentences_is_the_bullet_only_in_a_standfirst_element(element: str, is_bullet: bool) -> None:
+    head = f"<meta name='description' content='{STANDFIRST}'>"
+    closing = "</" + element[1:].split(">")[0].split()[0] + ">"
+    body = LEDE.replace("</h1>", f"</h1>{element}{STANDFIRST}{closing}")
+    (article,) = parse_html(_page(body + MORE, head)).articles
+    assert ([bullet.text for bullet in article.bullets] == [STANDFIRST]) is is_bullet
+    assert (article.paragraphs[0].text == STANDFIRST) is not is_bullet
+
+
 # ---------------------------------------------------------------------------------------------------
 # Several articles on one page
 
@@ -370,7 +393,8 @@ REAL = [
         "dw.com.colonial",
         "Berlin confronts Germany's colonial past with new initiative",
         None,
-        "The German capital has launched a five-year project",
+        # The standfirst before it (<p class="intro">, the page's description) is the article's bullet.
+        "Berlin's relationship with its colonial history is being reconsidered",
         "a period of intense imperialist activity.",
         ("Read more: Recognizing Germany colonial crimes", "Read more: Looted colonial art"),
         # A picture gallery inside the body: one slide's caption shows at a time.
