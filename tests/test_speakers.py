@@ -38,6 +38,12 @@ def speaker_of(nlp, text: str, fragment: str) -> tuple[str | None, str | None]:
 
 
 RESOLVED = {
+    "a name after a closing cue that may stand before its subject": (
+        "Earlier this week, the province (the wettest in the country) declared a state of emergency over the "
+        "flooding along the coast, reported Coastal Radio.",
+        "state of emergency",
+        ("Coastal Radio", "Coastal Radio"),
+    ),
     "a pronoun after an unnamed person who spoke quotes that person, not a name before": (
         "Maria Costa, the union's president, said staff were exhausted.\n\nA spokesman for the hospital board "
         "said the budget had grown every year.\n\n“We have hired more nurses than ever before,” he said.",
@@ -591,6 +597,16 @@ def test_speaker_where_the_parser_misplaced_the_subject(nlp, text, fragment, exp
 )
 def test_numbers_ages_and_hyphenated_names_stay_speakers(nlp, text, fragment, expected):
     assert speaker_of(nlp, text, fragment)[1] == expected
+
+
+def test_a_name_after_told_is_who_was_told_not_who_spoke(nlp):
+    # The parser gives "told" no subject here (the relative clause between); the name after it is the
+    # one spoken to.
+    text = (
+        "“The crews are under a lot of pressure,” an official in the rescue service, who was not authorized to "
+        "comment publicly, told Coastal Radio."
+    )
+    assert speaker_of(nlp, text, "under a lot of pressure")[0] != "Coastal Radio"
 
 
 def test_punctuation_is_never_a_speaker(nlp):

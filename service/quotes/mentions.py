@@ -38,6 +38,7 @@ NOT_SPEAKER_ENTITIES = frozenset({"DATE", "TIME"})
 AGE_HEADS = frozenset({"old", "olds"})
 SPEAKER_ENTITIES = frozenset({"PERSON", "ORG", "NORP"})
 NOBODY_WORDS = lexicon.word_set("nobody_words.txt")
+INVERTING_VERBS_FILE = "inverting_verbs.txt"
 # Clauses the parser made of an aside between a subject and its cue ("Sanders, who sits at zero, said").
 ASIDE_CLAUSE_DEPS = frozenset({"ccomp", "parataxis", "advcl"})
 
@@ -65,6 +66,7 @@ def speaker_with_subject(context: ArticleContext, cue: Token, head: Token | None
             or _mention_before_aside(context, cue)
             or _subject_opening_aside(context, cue)
             or _subject_after_opening_cue(context, cue)
+            or _name_after_closing_cue(context, cue)
         )
     elif not _can_speak(head):
         head = _name_before_cue(context, cue, head)
@@ -157,6 +159,19 @@ def _subject_after_opening_cue(context: ArticleContext, cue: Token) -> Token | N
             reports_it = head.dep_ in SUBJECT_DEPS and head.head.i != cue.i
             return None if reports_it else head
     return None
+
+
+def _name_after_closing_cue(context: ArticleContext, cue: Token) -> Token | None:
+    """'…, reported Euro News.': a cue that may stand before its subject (rules/inverting_verbs.txt), after a
+    comma, with a name after it that ends the sentence; the parser took the name for the cue's object."""
+    doc = context.doc
+    if cue.i == 0 or doc[cue.i - 1].text != "," or cue.lemma_.lower() not in lexicon.word_set(INVERTING_VERBS_FILE):
+        return None
+    name = next((c for c in cue.children if c.dep_ in ("dobj", "npadvmod", "attr") and c.i > cue.i), None)
+    if name is None or name.pos_ != "PROPN":
+        return None
+    rest = doc[max(t.i for t in name.subtree) + 1 : context.sentence(cue).end]
+    return name if all(t.is_punct or t.is_space for t in rest) else None
 
 
 def _name_in_apposition(context: ArticleContext, head: Token) -> Token:
