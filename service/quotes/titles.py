@@ -84,11 +84,17 @@ def _so_called(text: str, marks: QuotedSpan) -> bool:
 
 def _after_nickname_noun(span: Span, nouns: frozenset[str]) -> bool:
     """'the Swahili nickname “mkono wa damu,”': a name given to someone, whatever its case."""
+    noun = _word_before(span, frozenset({",", ":"}))
+    return noun is not None and noun.pos_ == "NOUN" and noun.lemma_.lower() in nouns
+
+
+def _word_before(span: Span, passed_over: frozenset[str]) -> Token | None:
+    """The token before the span, passing over spaces and the words given."""
     doc = span.doc
     i = span.start - 1
-    while i >= 0 and (doc[i].is_space or doc[i].text in (",", ":")):
+    while i >= 0 and (doc[i].is_space or doc[i].lower_ in passed_over):
         i -= 1
-    return i >= 0 and doc[i].pos_ == "NOUN" and doc[i].lemma_.lower() in nouns
+    return doc[i] if i >= 0 else None
 
 
 def _continues_list(text: str, previous: QuotedSpan, marks: QuotedSpan) -> bool:
@@ -138,15 +144,10 @@ def _by_author(span: Span) -> bool:
 def _named_thing(span: Span) -> bool:
     """'a forum for Android developers called “XDA Developers”', 'a group called the “We The People
     Foundation”': a noun, then a participle that names it, then the name."""
-    doc = span.doc
-    i = span.start - 1
-    while i >= 0 and (doc[i].is_space or doc[i].lower_ == "the"):
-        i -= 1
-    if i < 0:
-        return False
-    participle = doc[i]
+    participle = _word_before(span, frozenset({"the"}))
     return (
-        participle.lower_ in NAMING_PARTICIPLES
+        participle is not None
+        and participle.lower_ in NAMING_PARTICIPLES
         and participle.tag_ == "VBN"
         and participle.dep_ == "acl"
         and participle.head.pos_ == "NOUN"
