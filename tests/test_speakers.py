@@ -38,6 +38,12 @@ def speaker_of(nlp, text: str, fragment: str) -> tuple[str | None, str | None]:
 
 
 RESOLVED = {
+    "a piece speaks for the paper that ran it": (
+        "The Daily Ledger last week ran a piece that noted the plan “would help the richest families far more "
+        "than the poorest ones.”",
+        "richest families",
+        ("Daily Ledger", "a piece"),
+    ),
     "a name after a closing cue that may stand before its subject": (
         "Earlier this week, the province (the wettest in the country) declared a state of emergency over the "
         "flooding along the coast, reported Coastal Radio.",
