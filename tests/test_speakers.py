@@ -42,7 +42,7 @@ RESOLVED = {
         "The Daily Ledger last week ran a piece that noted the plan “would help the richest families far more "
         "than the poorest ones.”",
         "richest families",
-        ("Daily Ledger", "a piece"),
+        ("Daily Ledger", "that"),
     ),
     "a name after a closing cue that may stand before its subject": (
         "Earlier this week, the province (the wettest in the country) declared a state of emergency over the "
