@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from service import lexicon, readability
 from service.salience import SalienceModel, load_salience_model, sentence_features
@@ -209,7 +209,11 @@ def _sentence_parts(doc: Doc) -> list[Span]:
 
 
 def _same_line(before: Span, after: Span) -> bool:
-    return not any(t.is_space and "\n" in t.text for t in before.doc[before.end : after.start])
+    return not any(_breaks_line(t) for t in before.doc[before.end : after.start])
+
+
+def _breaks_line(token: Token) -> bool:
+    return token.is_space and "\n" in token.text
 
 
 def _word_counts(doc: Doc) -> Counter:
@@ -220,7 +224,7 @@ def _within_paragraphs(sentence: Span) -> list[Span]:
     """Split a sentence at paragraph breaks: a bullet must come from one stretch of page text."""
     parts, start = [], sentence.start
     for token in sentence:
-        if token.is_space and "\n" in token.text:
+        if _breaks_line(token):
             if token.i > start:
                 parts.append(sentence.doc[start : token.i])
             start = token.i + 1

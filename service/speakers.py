@@ -1116,7 +1116,7 @@ class SpeakerResolver:
                 return entity
         return None
 
-    def _person_candidate(self, token: Token, gender: Gender | None = None) -> CharSpan | None:
+    def _person_candidate(self, token: Token, gender: Gender | None) -> CharSpan | None:
         """The person a candidate names, one conjunct at a time ('Fouzia Al Hashish and her husband …');
         beside subjects only the article's person names count, and never a name inside a larger one
         ('Kinder Morgan pipeline')."""
