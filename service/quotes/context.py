@@ -142,9 +142,17 @@ def _paragraph_token_starts(doc: Doc, paragraphs: tuple[tuple[int, int], ...]) -
 
 def trimmed(tokens: list[Token] | Span) -> tuple[int, int]:
     """Character bounds of tokens without the spaces and punctuation (but quote marks) at their ends."""
-    words = [t for t in tokens if not (t.is_space or (t.is_punct and t.text not in QUOTE_MARKS))]
-    first, last = (words[0], words[-1]) if words else (tokens[0], tokens[-1])
+    # Scans in from both ends only: a clause can be thousands of tokens long.
+    first = next((t for t in tokens if _is_word(t)), None)
+    if first is None:
+        first, last = tokens[0], tokens[-1]
+    else:
+        last = next(t for t in reversed(tokens) if _is_word(t))
     return first.idx, last.idx + len(last.text)
+
+
+def _is_word(token: Token) -> bool:
+    return not (token.is_space or (token.is_punct and token.text not in QUOTE_MARKS))
 
 
 def token_before(doc: Doc, i: int) -> Token | None:
