@@ -22,7 +22,7 @@ from typing import Protocol
 import spacy
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from service.text_facts import DOUBLE_CLOSERS, DOUBLE_OPENERS, DOUBLED_SINGLE, STRAIGHT_DOUBLE
 
@@ -76,6 +76,12 @@ def load_spacy(name: str) -> Language:
     if "ner" in language.pipe_names:
         language.add_pipe("things_labelled_person", after="ner")
     return language
+
+
+def breaks_line(token: Token) -> bool:
+    """A whitespace token holding a line break (the tokenizer makes every run of whitespace with a line
+    break a token of its own)."""
+    return token.is_space and "\n" in token.text
 
 
 @Language.component("paragraph_break_opens_sentence")

@@ -14,9 +14,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from service import lexicon, readability
+from service.nlp import breaks_line
 from service.salience import SalienceModel, load_salience_model, sentence_features
 from service.schema import Article, Quote, TextSpan
 from service.text_facts import DOUBLE_QUOTE_MARKS, QUOTE_MARKS, match_dateline
@@ -209,11 +210,7 @@ def _sentence_parts(doc: Doc) -> list[Span]:
 
 
 def _same_line(before: Span, after: Span) -> bool:
-    return not any(_breaks_line(t) for t in before.doc[before.end : after.start])
-
-
-def _breaks_line(token: Token) -> bool:
-    return token.is_space and "\n" in token.text
+    return not any(breaks_line(t) for t in before.doc[before.end : after.start])
 
 
 def _word_counts(doc: Doc) -> Counter:
@@ -224,7 +221,7 @@ def _within_paragraphs(sentence: Span) -> list[Span]:
     """Split a sentence at paragraph breaks: a bullet must come from one stretch of page text."""
     parts, start = [], sentence.start
     for token in sentence:
-        if _breaks_line(token):
+        if breaks_line(token):
             if token.i > start:
                 parts.append(sentence.doc[start : token.i])
             start = token.i + 1

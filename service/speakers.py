@@ -39,6 +39,7 @@ from typing import Literal
 from spacy.tokens import Doc, Span, Token
 
 from service import lexicon
+from service.nlp import breaks_line
 
 Category = Literal["person", "thing", "plural"]
 Gender = Literal["male", "female"]
@@ -394,7 +395,7 @@ class SpeakerResolver:
     def _cleaned(self, tokens: list[Token], person: bool) -> list[Name]:
         """The name in a run of tokens: titles, a sentence-initial word, a possessive and punctuation cut
         from its ends ("Foreign Minister Sergey Lavrov’s" -> "Sergey Lavrov")."""
-        if any(t.is_space and not _blank_within_line(t) for t in tokens):
+        if any(breaks_line(t) for t in tokens):
             return []  # broken by a line break
         tokens = [t for t in tokens if not t.is_space]
         if any(t.i != tokens[0].i + k for k, t in enumerate(tokens)):
@@ -981,7 +982,7 @@ class SpeakerResolver:
         if name is None or not name.person:
             # The parser may hang a word of the line before on the name ("...: Matlow¶Matlow said"): only
             # the head's own line counts.
-            line_start = max((t.i for t in head.subtree if t.i < head.i and "\n" in t.text), default=-1)
+            line_start = max((t.i for t in head.subtree if t.i < head.i and breaks_line(t)), default=-1)
             parts = {
                 t.i
                 for t in head.subtree
@@ -1176,7 +1177,7 @@ def _inside_name(token: Token) -> bool:
 
 def _blank_within_line(token: Token) -> bool:
     """A space token that breaks no line: 'Newt\xa0Gingrich' is one name."""
-    return token.is_space and "\n" not in token.text
+    return token.is_space and not breaks_line(token)
 
 
 def _run_around(head: Token, parts: set[int]) -> list[Token]:
@@ -1269,7 +1270,7 @@ def _possessive(token: Token) -> bool:
 
 
 def _after_line_break(token: Token) -> bool:
-    return token.i > 0 and "\n" in token.doc[token.i - 1].text
+    return token.i > 0 and breaks_line(token.doc[token.i - 1])
 
 
 def _title_cased(sentence: list[Token]) -> bool:

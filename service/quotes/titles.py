@@ -88,11 +88,12 @@ def _after_nickname_noun(span: Span, nouns: frozenset[str]) -> bool:
     return noun is not None and noun.pos_ == "NOUN" and noun.lemma_.lower() in nouns
 
 
-def _word_before(span: Span, passed_over: frozenset[str]) -> Token | None:
-    """The token before the span, passing over spaces and the words given."""
+def _word_before(span: Span, passed_over: frozenset[str], reach: int | None = None) -> Token | None:
+    """The token before the span, passing over spaces and the words given (no further back than `reach`
+    tokens, when given)."""
     doc = span.doc
     i = span.start - 1
-    while i >= 0 and (doc[i].is_space or doc[i].lower_ in passed_over):
+    while i >= 0 and (reach is None or span.start - i <= reach) and (doc[i].is_space or doc[i].lower_ in passed_over):
         i -= 1
     return doc[i] if i >= 0 else None
 
@@ -166,13 +167,10 @@ def _is_work_noun(token: Token, nouns: frozenset[str]) -> bool:
 def _after_work_noun(span: Span, nouns: frozenset[str], ends_sentence: bool, word_count: int) -> bool:
     """'movies “The Irishman”', 'a film called “X”', 'biopic “Judy.”': a work noun right before the title,
     a link word or two between them at most."""
-    doc = span.doc
-    i = span.start - 1
-    while i >= 0 and span.start - i <= MAX_TITLE_LINK_TOKENS and (doc[i].is_space or doc[i].lower_ in TITLE_LINK_WORDS):
-        i -= 1
-    if i < 0 or not _is_work_noun(doc[i], nouns):
+    noun = _word_before(span, TITLE_LINK_WORDS, reach=MAX_TITLE_LINK_TOKENS)
+    if noun is None or not _is_work_noun(noun, nouns):
         return False
-    linked = any(not t.is_space for t in doc[i + 1 : span.start])
+    linked = any(not t.is_space for t in span.doc[noun.i + 1 : span.start])
     return not ends_sentence or (not linked and word_count <= MAX_SENTENCE_END_TITLE_WORDS)
 
 

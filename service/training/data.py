@@ -29,7 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from tqdm import tqdm
 
-from service.nlp import load_spacy
+from service.nlp import breaks_line, load_spacy
 from service.settings import DEFAULT_SPACY_MODEL
 from service.text_facts import match_dateline
 from service.training.alignment import align, grammatical_closure
@@ -213,7 +213,7 @@ def prepare_doc(nlp: Language, body: str, excerpt_chars: int) -> Doc:
     doc = nlp.make_doc(text)
     for token in doc[1:]:
         previous = doc[token.i - 1]
-        if not token.is_space and previous.is_space and "\n" in previous.text:
+        if not token.is_space and breaks_line(previous):
             token.is_sent_start = True
     doc.user_data["dateline_end"] = dateline_end
     if dateline_end is not None:
