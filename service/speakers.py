@@ -320,9 +320,9 @@ class SpeakerResolver:
                 continue
             # A country word is a surname at the end of a longer name ('Steve Israel', 'Jim Jordan'); elsewhere
             # the recogniser ran a name into a place ('New Hampshire Sanders').
-            if (ent.label_ == "PERSON" or _mislabelled_person(ent, surnames)) and not any(
-                self._is_country(t) for t in ent
-            ):
+            if (
+                ent.label_ == "PERSON" or _mislabelled_person(ent, surnames) or self._described_as_person(ent)
+            ) and not any(self._is_country(t) for t in ent):
                 names.extend(self._cleaned(list(ent), person=True))
             elif ent.label_ in NAMED_THING_LABELS:
                 names.extend(self._cleaned(list(ent), person=False))
@@ -374,6 +374,22 @@ class SpeakerResolver:
             return False
         owned = doc[token.i + 2]
         return owned.pos_ == "PROPN" and self._names_organisation(owned)
+
+    def _described_as_person(self, ent: Span) -> bool:
+        """'Gustavo Faleiros, an editor at InfoAmazonia,' labelled ORG: a two- or three-word proper name whose
+        apposition is a person noun (not an organisation noun: 'Walmart, the retailer') names a person."""
+        return (
+            ent.label_ in NAMED_THING_LABELS
+            and 2 <= len(ent) <= 3
+            and all(t.pos_ == "PROPN" and t.text[:1].isupper() and t.is_alpha for t in ent)
+            and any(
+                child.dep_ == "appos"
+                and child.pos_ == "NOUN"
+                and self._names_a_person(child)
+                and not self._names_organisation(child)
+                for child in ent.root.children
+            )
+        )
 
     def _names_organisation(self, noun: Token) -> bool:
         """An organisation noun of rules/organisation_nouns.tsv ('company', 'association')."""

@@ -719,6 +719,27 @@ def test_a_full_name_labelled_a_place_is_the_person_the_surname_names(nlp, text,
     assert speaker is not None and speaker.name == wanted
 
 
+@pytest.mark.parametrize(
+    "description, wanted",
+    [
+        # The recogniser labelled the full name ORG (as it did on a real page); its apposition says a person.
+        ("an editor at the news group InfoAmazonia", "Gustavo Faleiros"),
+        # An organisation noun in apposition ('the retailer' is a person in WordNet too): no person's name.
+        ("the retailer", "Faleiros"),
+    ],
+)
+def test_a_full_name_labelled_an_organisation_is_a_person_when_its_apposition_says_so(nlp, description, wanted):
+    text = (
+        f"Gustavo Faleiros, {description}, said the air was worse in the countryside.\n\n"
+        "“There is a direct relationship between burning and deforestation,” Faleiros wrote."
+    )
+    doc = nlp(text)
+    doc.ents = [doc.char_span(0, len("Gustavo Faleiros"), label="ORG")]
+    surname = text.rindex("Faleiros")
+    speaker = SpeakerResolver(doc, []).resolve(doc.char_span(surname, surname + len("Faleiros"))[0])
+    assert speaker is not None and speaker.name == wanted
+
+
 def test_a_cue_hung_on_another_cue_goes_on_with_its_speaker(nlp):
     # '“…,” said Skelly, explaining: “…”': the parser made the name an adverb of 'said' and hung 'explaining'
     # on 'said'; the parse is given here as the parser made it on a real page.
