@@ -1013,6 +1013,16 @@ def test_repeated_paragraph_reported_once(nlp):
     assert len([q for q in quotes if "ready to talk" in q.text]) == 1
 
 
+def test_same_report_retold_in_another_paragraph_is_reported_again(nlp):
+    # A live blog's later update retells an earlier one in other words: two printed reports, two quotes
+    # (PolNeAR annotates both); only a paragraph repeated word for word is reported once.
+    first = "Speaking earlier in Florida, Trump insisted that he has “expanded the Republican party.”"
+    retold = "Donald Trump is insisting that he has “expanded the Republican party.”"
+    _, quotes = quotes_of(nlp, [first, "Markets were calm.", retold])
+    found = [q for q in quotes if q.text.startswith("expanded the Republican party")]
+    assert len(found) == 2 and found[0].start < found[1].start
+
+
 def test_non_english_text_does_not_crash(nlp):
     _, quotes = quotes_of(nlp, ["Президент сказал: «Мы готовы к переговорам».", "他说：“我们准备好了。”"])
     assert isinstance(quotes, list)

@@ -36,14 +36,17 @@ def extract_quotes(article: Article, doc: Doc, content: ContentChooser | None = 
     wire = wire_credit(article)
     carriers = Carriers(context)
     quotes: list[Quote] = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for statement in statements:
         agency = carriers.agency_for(statement, wire)
         reported = " ".join(text[slice(*statement.content)].split())
+        paragraphs = " ".join(text[slice(*_paragraphs_of(context, statement.content))].split())
         for quote in _to_quotes(article, text, statement, agency):
-            key = (quote.kind, " ".join(quote.text.split()), reported)
+            key = (quote.kind, " ".join(quote.text.split()), reported, paragraphs)
             if key in seen:
-                continue  # a paragraph the page repeated (the same words in another clause are another quote)
+                # A paragraph the page repeated word for word. The same words reported again in another
+                # paragraph ("The Latest" updates retelling an earlier one) are another report of them.
+                continue
             seen.add(key)
             quotes.append(quote)
     quotes.sort(key=lambda q: (q.start, q.end))
@@ -70,6 +73,11 @@ def _place_contents(context: ArticleContext, statements: list[Statement], conten
     for (k, decision), span in zip(pending, chosen, strict=True):
         placed[k] = replace(statements[k], content=context.in_quote_paragraphs(span, decision.quote))
     return placed
+
+
+def _paragraphs_of(context: ArticleContext, content: tuple[int, int]) -> tuple[int, int]:
+    """From the start of the paragraph the content opens in to the end of the one it closes in."""
+    return context.paragraph_of(content[0])[0], context.paragraph_of(max(content[1] - 1, content[0]))[1]
 
 
 def _to_quotes(article: Article, text: str, statement: Statement, agency: str | None) -> list[Quote]:
