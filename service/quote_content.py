@@ -27,7 +27,6 @@ import torch
 from safetensors.torch import load_file, save_file
 from spacy.tokens import Span, Token
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
 
 from service.nlp import ModelLoadError
 from service.settings import DEFAULT_QUOTE_CONTENT_DIR
@@ -219,18 +218,10 @@ class ContentBoundaryNet(nn.Module):
         self.lstm = nn.LSTM(hidden, lstm_hidden, batch_first=True, bidirectional=True)
         self.score = nn.Linear(2 * lstm_hidden, 2)
 
-    def forward(self, features: torch.Tensor, lengths: list[int] | None = None) -> torch.Tensor:
-        """(tokens, features) -> (tokens, 2); a padded batch (decisions, tokens, features) with each
-        decision's length -> (decisions, tokens, 2)."""
-        batch = features if features.dim() == 3 else features.unsqueeze(0)
-        hidden = torch.relu(self.project(batch))
-        if lengths is None:
-            encoded, _ = self.lstm(hidden)
-        else:
-            packed = pack_padded_sequence(hidden, torch.tensor(lengths), batch_first=True, enforce_sorted=False)
-            encoded, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=batch.shape[1])
-        scores = self.score(encoded)
-        return scores if features.dim() == 3 else scores[0]
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        """(tokens, features) -> (tokens, 2)."""
+        encoded, _ = self.lstm(torch.relu(self.project(features.unsqueeze(0))))
+        return self.score(encoded)[0]
 
 
 def boundary_log_probs(scores: torch.Tensor, quoted: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -266,12 +257,14 @@ class LearnedContent:
     def choose_all(self, decisions: list[ContentDecision]) -> list[tuple[int, int]]:
         if not decisions:
             return []
-        features = [decision_features(decision) for decision in decisions]
-        lengths = [len(f) for f in features]
-        padded = pad_sequence(features, batch_first=True)
+        # One decision at a time: a padded batch must be packed for the backward direction, and packing
+        # costs more than it saves at an article's few decisions (the content model was most of the quote
+        # stage's time).
         with torch.inference_mode():
-            scores = [net(padded, lengths) for net in self.nets]
-        return [self._span(decision, [s[k, : lengths[k]] for s in scores]) for k, decision in enumerate(decisions)]
+            return [
+                self._span(decision, [net(features) for net in self.nets])
+                for decision, features in ((d, decision_features(d)) for d in decisions)
+            ]
 
     @staticmethod
     def _span(decision: ContentDecision, scores: list[torch.Tensor]) -> tuple[int, int]:
