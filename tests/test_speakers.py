@@ -38,6 +38,16 @@ def speaker_of(nlp, text: str, fragment: str) -> tuple[str | None, str | None]:
 
 
 RESOLVED = {
+    "a subject the parser joined to the object before it speaks for its own verb": (
+        "The council met on Monday.\n\nSmith praised the plan and Jones called it “a disaster for the city.”",
+        "disaster for the city",
+        ("Jones", "Jones"),
+    ),
+    "a conjoined verb with no subject of its own goes on with the first subject": (
+        "Mayor Ann Smith attacked Cruz and Rubio and said the rivals were “total losers.”",
+        "total losers",
+        ("Ann Smith", "Mayor Ann Smith"),
+    ),
     "a piece speaks for the paper that ran it": (
         "The Daily Ledger last week ran a piece that noted the plan “would help the richest families far more "
         "than the poorest ones.”",

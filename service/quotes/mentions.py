@@ -41,6 +41,9 @@ NOBODY_WORDS = lexicon.word_set("nobody_words.txt")
 INVERTING_VERBS_FILE = "inverting_verbs.txt"
 # Clauses the parser made of an aside between a subject and its cue ("Sanders, who sits at zero, said").
 ASIDE_CLAUSE_DEPS = frozenset({"ccomp", "parataxis", "advcl"})
+# What may stand between a subject and its verb: 'Jones will not soon say'.
+CUE_MODIFIER_DEPS = frozenset({"aux", "auxpass", "neg", "advmod"})
+MISREAD_CUE_DEPS = frozenset({"conj", "acl"})
 
 
 def speaker_of(context: ArticleContext, cue: Token) -> Speaker | None:
@@ -224,6 +227,8 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
             return min(subjects, key=lambda c: _subject_rank(c, verb))
         if any(child.dep_ == "agent" for child in verb.children):
             return agent
+        if verb.i == cue.i and (misread := _subject_read_as_object(cue)) is not None:
+            return misread
         if verb.i == cue.i and (earlier := _earlier_cue_continued(cue, cues)) is not None:
             verb = earlier
             continue
@@ -235,6 +240,25 @@ def subject_head(cue: Token, cues: Container[int] = ()) -> Token | None:
         # the verb's above it.
         verb = verb.head
     return None
+
+
+def _subject_read_as_object(cue: Token) -> Token | None:
+    """'Smith praised the plan and Jones called it “…”': the parser made "Jones" a conjunct of the object
+    "plan" and the cue a subjectless conjunct of "praised" (or a clause on "plan"); the conjunct right before
+    the cue (its auxiliaries and adverbs aside) is the cue's subject."""
+    if cue.dep_ not in MISREAD_CUE_DEPS:
+        return None
+    i = cue.i - 1
+    while i > 0 and cue.doc[i].dep_ in CUE_MODIFIER_DEPS:
+        i -= 1
+    before = cue.doc[i]
+    misread = (
+        before.dep_ == "conj"
+        and before.pos_ in MENTION_POS
+        and before.head.pos_ in MENTION_POS
+        and cue.head.i in (before.head.i, before.head.head.i)
+    )
+    return before if misread else None
 
 
 def _earlier_cue_continued(cue: Token, cues: Container[int]) -> Token | None:
