@@ -378,17 +378,12 @@ class SpeakerResolver:
     def _described_as_person(self, ent: Span) -> bool:
         """'Gustavo Faleiros, an editor at InfoAmazonia,' labelled ORG: a two- or three-word proper name whose
         apposition is a person noun (not an organisation noun: 'Walmart, the retailer') names a person."""
-        return (
-            ent.label_ in NAMED_THING_LABELS
-            and 2 <= len(ent) <= 3
-            and all(t.pos_ == "PROPN" and t.text[:1].isupper() and t.is_alpha for t in ent)
-            and any(
-                child.dep_ == "appos"
-                and child.pos_ == "NOUN"
-                and self._names_a_person(child)
-                and not self._names_organisation(child)
-                for child in ent.root.children
-            )
+        return _shaped_like_full_name(ent) and any(
+            child.dep_ == "appos"
+            and child.pos_ == "NOUN"
+            and self._names_a_person(child)
+            and not self._names_organisation(child)
+            for child in ent.root.children
         )
 
     def _names_organisation(self, noun: Token) -> bool:
@@ -1216,10 +1211,14 @@ def _ends_longer_person_name(token: Token) -> bool:
 def _mislabelled_person(ent: Span, surnames: set[str]) -> bool:
     """'Megan Bortis' labelled GPE where the article's 'Bortis' is a PERSON: a proper-noun pair or triple
     that ends in a surname the recogniser gives a person elsewhere is that person's full name."""
+    return _shaped_like_full_name(ent) and ent[-1].text in surnames
+
+
+def _shaped_like_full_name(ent: Span) -> bool:
+    """A place or thing entity of two or three capitalised proper nouns ('Megan Bortis', 'Gustavo Faleiros')."""
     return (
         ent.label_ in NAMED_THING_LABELS
         and 2 <= len(ent) <= 3
-        and ent[-1].text in surnames
         and all(t.pos_ == "PROPN" and t.text[:1].isupper() and t.is_alpha for t in ent)
     )
 

@@ -43,6 +43,7 @@ INVERTING_VERBS_FILE = "inverting_verbs.txt"
 ASIDE_CLAUSE_DEPS = frozenset({"ccomp", "parataxis", "advcl"})
 # What may stand between a subject and its verb: 'Jones will not soon say'.
 CUE_MODIFIER_DEPS = frozenset({"aux", "auxpass", "neg", "advmod"})
+# How the parser hangs a cue whose subject it took for a conjunct of the object before ('… and Jones called').
 MISREAD_CUE_DEPS = frozenset({"conj", "acl"})
 
 
