@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
 
+import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 from spacy.tokens import Span, Token
@@ -179,10 +180,9 @@ def decision_features(decision: ContentDecision) -> torch.Tensor:
     window, cue_i = decision.window, decision.cue.i
     complement = {t.i for t in decision.complement.subtree}
     cue_clause = {t.i for t in decision.cue.subtree}
-    rows = []
-    for token in window:
-        row = [0.0] * PARSE_FEATURES
-        row[: len(FLAGS)] = (
+    tokens = list(window)
+    flags = [
+        (
             decision.quote[0] <= token.idx < decision.quote[1],
             token.i == cue_i,
             token.i in complement,
@@ -195,10 +195,18 @@ def decision_features(decision: ContentDecision) -> torch.Tensor:
             "\n" in token.whitespace_ or "\n" in token.text,
             token.i in decision.cue_tokens and token.i != cue_i,
         )
-        for column in (DEP_COLUMN.get(token.dep_), POS_COLUMN.get(token.pos_), WORD_COLUMN.get(token.lower_)):
-            if column is not None:
-                row[column] = 1.0
-        rows.append(row)
+        for token in tokens
+    ]
+    # Filled in numpy: torch.tensor over nested lists cost more than the rest of this function.
+    parse = np.zeros((len(tokens), PARSE_FEATURES), dtype=np.float32)
+    parse[:, : len(FLAGS)] = np.array(flags, dtype=np.float32).reshape(len(tokens), len(FLAGS))
+    ones = [
+        (k, column)
+        for k, token in enumerate(tokens)
+        for column in (DEP_COLUMN.get(token.dep_), POS_COLUMN.get(token.pos_), WORD_COLUMN.get(token.lower_))
+        if column is not None
+    ]
+    parse[[k for k, _ in ones], [column for _, column in ones]] = 1.0
     tensor = window.doc.tensor
     if tensor is None or tensor.ndim != 2 or tensor.shape[1] != TENSOR_WIDTH:
         raise ValueError(
@@ -206,7 +214,7 @@ def decision_features(decision: ContentDecision) -> torch.Tensor:
             f"this spaCy pipeline gave shape {getattr(tensor, 'shape', None)}"
         )
     vectors = torch.as_tensor(tensor[window.start : window.end], dtype=torch.float32)
-    return torch.cat([torch.tensor(rows, dtype=torch.float32).reshape(len(rows), PARSE_FEATURES), vectors], -1)
+    return torch.cat([torch.from_numpy(parse), vectors], -1)
 
 
 class ContentBoundaryNet(nn.Module):
@@ -228,13 +236,14 @@ class ContentBoundaryNet(nn.Module):
 
 
 def boundary_log_probs(scores: torch.Tensor, quoted: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Log-probabilities of each token being the first (at or before the quote) and the last (at or after)."""
-    n = scores.shape[0]
+    """Log-probabilities of each token being the first (at or before the quote) and the last (at or after),
+    from (tokens, 2) scores, or from (networks, tokens, 2) for each network at once."""
+    n = scores.shape[-2]
     first_mask = torch.full((n,), -1e4)
     first_mask[: quoted[0] + 1] = 0.0
     last_mask = torch.full((n,), -1e4)
     last_mask[quoted[1] :] = 0.0
-    return torch.log_softmax(scores[:, 0] + first_mask, 0), torch.log_softmax(scores[:, 1] + last_mask, 0)
+    return torch.log_softmax(scores[..., 0] + first_mask, -1), torch.log_softmax(scores[..., 1] + last_mask, -1)
 
 
 class ContentChooser(Protocol):
@@ -268,21 +277,22 @@ class LearnedContent:
         by_length: dict[int, list[int]] = {}
         for k, f in enumerate(features):
             by_length.setdefault(len(f), []).append(k)
-        scores: list[list[torch.Tensor]] = [[] for _ in decisions]
+        scores: dict[int, torch.Tensor] = {}
         with torch.inference_mode():
             for members in by_length.values():
                 batch = torch.stack([features[k] for k in members])
-                for net in self.nets:
-                    for k, net_scores in zip(members, net(batch), strict=True):
-                        scores[k].append(net_scores)
-        return [self._span(decision, scores[k]) for k, decision in enumerate(decisions)]
+                every_net = torch.stack([net(batch) for net in self.nets], 1)  # (decisions, networks, tokens, 2)
+                scores.update(zip(members, every_net))
+            # The decoding too: its many small tensor operations then keep no autograd records.
+            return [self._span(decision, scores[k]) for k, decision in enumerate(decisions)]
 
     @staticmethod
-    def _span(decision: ContentDecision, scores: list[torch.Tensor]) -> tuple[int, int]:
+    def _span(decision: ContentDecision, scores: torch.Tensor) -> tuple[int, int]:
+        """The content from every network's scores, (networks, tokens, 2)."""
         quoted = decision.quoted_token_range()
-        log_probs = [boundary_log_probs(s, quoted) for s in scores]
-        first = torch.log_softmax(torch.stack([f for f, _ in log_probs]).sum(0), 0)
-        last = torch.log_softmax(torch.stack([end for _, end in log_probs]).sum(0), 0)
+        first_each, last_each = boundary_log_probs(scores, quoted)
+        first = torch.log_softmax(first_each.sum(0), 0)
+        last = torch.log_softmax(last_each.sum(0), 0)
         first_k, last_k = most_likely_to_match(first, last, quoted, _word_mask(decision.window))
         start, end = decision.window[first_k], decision.window[last_k]
         return min(start.idx, decision.quote[0]), max(end.idx + len(end.text), decision.quote[1])

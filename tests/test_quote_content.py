@@ -15,6 +15,7 @@ from service.quote_content import (
     FLAGS,
     ContentBoundaryNet,
     LearnedContent,
+    boundary_log_probs,
     decision_features,
     default_chooser,
     load_model,
@@ -192,3 +193,16 @@ def test_span_is_the_likeliest_to_match_not_two_argmaxes():
     assert most_likely_to_match(first, last, (4, 5), words) == (0, 9)
     # Sure of both ends, it keeps them.
     assert most_likely_to_match(_distribution(12, {3: 1.0}), _distribution(12, {7: 1.0}), (4, 5), words) == (3, 7)
+
+
+def test_every_networks_boundaries_at_once_equal_each_alone():
+    # The chooser scores all networks of an ensemble in one call: each network's row must be what it gets
+    # alone, normalised over tokens (not over networks), with the tokens outside its side of the quote ruled out.
+    torch.manual_seed(0)
+    scores = torch.randn(3, 9, 2)
+    first, last = boundary_log_probs(scores, (3, 5))
+    for net in range(3):
+        alone_first, alone_last = boundary_log_probs(scores[net], (3, 5))
+        assert torch.equal(first[net], alone_first) and torch.equal(last[net], alone_last)
+    assert torch.allclose(first.exp().sum(-1), torch.ones(3)) and torch.allclose(last.exp().sum(-1), torch.ones(3))
+    assert float(first[:, 4:].exp().max()) < 1e-6 and float(last[:, :5].exp().max()) < 1e-6
