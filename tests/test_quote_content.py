@@ -15,6 +15,7 @@ from service.quote_content import (
     FLAGS,
     ContentBoundaryNet,
     LearnedContent,
+    _overlap,
     boundary_log_probs,
     decision_features,
     default_chooser,
@@ -206,3 +207,15 @@ def test_every_networks_boundaries_at_once_equal_each_alone():
         assert torch.equal(first[net], alone_first) and torch.equal(last[net], alone_last)
     assert torch.allclose(first.exp().sum(-1), torch.ones(3)) and torch.allclose(last.exp().sum(-1), torch.ones(3))
     assert float(first[:, 4:].exp().max()) < 1e-6 and float(last[:, :5].exp().max()) < 1e-6
+
+
+def test_overlap_of_every_two_candidate_spans_counts_their_shared_words():
+    words = torch.tensor([1.0, 0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0])  # 0: punctuation
+    firsts, lasts = torch.tensor([0, 3, 2]), torch.tensor([4, 9])
+    got = _overlap(firsts, lasts, torch.cat([torch.zeros(1), words.cumsum(0)]))
+    spans = [(int(a), int(b)) for a in firsts for b in lasts]  # cartesian_prod's order
+    for i, (a, b) in enumerate(spans):
+        for j, (c, d) in enumerate(spans):
+            shared = float(words[max(a, c) : min(b, d) + 1].sum()) if max(a, c) <= min(b, d) else 0.0
+            longer = max(float(words[a : b + 1].sum()), float(words[c : d + 1].sum()))
+            assert float(got[i, j]) == pytest.approx(shared / longer)
