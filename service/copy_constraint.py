@@ -140,6 +140,7 @@ class CopyAutomaton:
             for first, last in deletable:
                 self._deletable_from.setdefault(first, set()).add(last)
         self._gap_cache: dict[tuple[int, int], bool] = {}
+        self._reachable_cache: dict[int, tuple[int, ...]] = {}
         # What keeping each unit is worth; skipping a unit gives that value up.
         self._prefix_value = [0.0]
         for value in values if values is not None else [0.0] * len(units):
@@ -235,17 +236,22 @@ class CopyAutomaton:
         self._cache[emitted] = result
         return result
 
-    def _reachable(self, unit: int) -> list[int]:
+    def _reachable(self, unit: int) -> tuple[int, ...]:
         """Units that may follow ``unit``: the next one inside a group; else any later unit that is not
-        inside a group, up to the next forced unit."""
+        inside a group, up to the next forced unit. Asked at every decoding step, so kept per unit."""
+        if unit not in self._reachable_cache:
+            self._reachable_cache[unit] = self._units_after(unit)
+        return self._reachable_cache[unit]
+
+    def _units_after(self, unit: int) -> tuple[int, ...]:
         if unit >= 0 and self._group_last.get(unit, unit) > unit:
-            return [unit + 1]
+            return (unit + 1,)
         stop = len(self.units)
         for forced in sorted(self.forced):
             if forced > unit:
                 stop = forced + 1
                 break
-        return [u for u in range(unit + 1, stop) if u not in self._not_enterable and self._may_drop(unit + 1, u)]
+        return tuple(u for u in range(unit + 1, stop) if u not in self._not_enterable and self._may_drop(unit + 1, u))
 
     def _may_stop_after(self, unit: int) -> bool:
         if unit < 0 or self._group_last.get(unit, unit) > unit:
